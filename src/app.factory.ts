@@ -1,0 +1,60 @@
+import { LogLevel as NestLogLevel } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { invalid } from './common/envelope';
+import { EnvelopeRenderer } from './common/envelope-renderer';
+import { AppModule } from './app.module';
+import type { AllConfig } from './config/config.types';
+import type { LogLevel } from './config/env.validation';
+import { loadEnv } from './config/env.validation';
+
+const NEST_LEVELS: Record<LogLevel, NestLogLevel[]> = {
+  fatal: ['fatal'],
+  error: ['fatal', 'error'],
+  warn: ['fatal', 'error', 'warn'],
+  info: ['fatal', 'error', 'warn', 'log'],
+  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
+  verbose: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
+};
+
+/** Builds the whole application (used by main.ts and by the e2e tests alike). */
+export async function createApp(): Promise<NestFastifyApplication> {
+  const env = loadEnv(); // fail fast, before any module starts
+  const adapter = new FastifyAdapter({ routerOptions: { maxParamLength: 256 }, bodyLimit: 64 * 1024 });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(), adapter, {
+    logger: NEST_LEVELS[env.LOG_LEVEL],
+  });
+  const { apiPrefix } = app.get(ConfigService<AllConfig, true>).get('app', { infer: true });
+  if (apiPrefix) app.setGlobalPrefix(apiPrefix);
+
+  // Errors Fastify raises before routing (bad URL, bad headers) get the envelope too.
+  const filter = new AllExceptionsFilter(app.get(EnvelopeRenderer));
+  const renderer = app.get(EnvelopeRenderer);
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .setErrorHandler((err: Error & { statusCode?: number }, request, reply) => {
+      const clientError = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500;
+      renderer.send(reply, clientError ? invalid('request', err.message) : filter.toEnvelope(err, request));
+    });
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('kamprov')
+      .setDescription(
+        'Provisioning API for SIP services built on Kamailio. Every node is a GET with query ' +
+          'parameters and answers a JSON envelope: `response` is ok, invalid, failed or error; ' +
+          '`cause` names the parameter or the reason; `detail` says it in words.',
+      )
+      .setVersion('0.1.0')
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
+  app.enableShutdownHooks();
+  return app;
+}

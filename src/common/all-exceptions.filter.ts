@@ -1,0 +1,50 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isDatabaseError } from '../database/db-errors';
+import { error, failed, invalid, InvalidRequestError, ProblemEnvelope } from './envelope';
+import { EnvelopeRenderer } from './envelope-renderer';
+
+/**
+ * The last line: whatever no module filter took becomes an envelope. Unknown nodes are
+ * failed/nonexistant, malformed requests invalid, database trouble error/dbfail, and
+ * anything else error/internal. Nothing of a stack trace or SQL reaches the client.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('kamprov');
+
+  constructor(private readonly renderer: EnvelopeRenderer) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const reply = ctx.getResponse<FastifyReply>();
+    const request = ctx.getRequest<FastifyRequest>();
+    this.renderer.send(reply, this.toEnvelope(exception, request));
+  }
+
+  toEnvelope(exception: unknown, request?: FastifyRequest): ProblemEnvelope {
+    if (exception instanceof InvalidRequestError) return invalid(exception.param, exception.detail);
+    if (exception instanceof HttpException) return this.fromHttpException(exception, request);
+    const path = request ? request.url.split('?')[0] : '?';
+    if (isDatabaseError(exception)) {
+      // Name and message only: a QueryFailedError also carries the SQL and its parameters.
+      const e = exception as Error;
+      this.logger.error(`database failure on ${path}: ${e.name}: ${e.message}`);
+      return error('dbfail', 'the database is unreachable or failed; try again later');
+    }
+    const e = exception instanceof Error ? exception : new Error(String(exception));
+    this.logger.error(`unexpected failure on ${path}: ${e.message}`, e.stack);
+    return error('internal', 'an internal error occurred');
+  }
+
+  private fromHttpException(exception: HttpException, request?: FastifyRequest): ProblemEnvelope {
+    const status = exception.getStatus();
+    if (status === 404) {
+      const path = request ? request.url.split('?')[0] : 'this path';
+      return failed('nonexistant', `no such node: ${request?.method ?? 'GET'} ${path}`);
+    }
+    if (status >= 400 && status < 500) return invalid('request', exception.message);
+    this.logger.error(`HTTP ${status}: ${exception.message}`);
+    return error('internal', 'an internal error occurred');
+  }
+}

@@ -1,0 +1,46 @@
+import { applyDecorators, Get, Type } from '@nestjs/common';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiResponse } from '@nestjs/swagger';
+import { ErrorEnvelopeDto, FailedEnvelopeDto, InvalidEnvelopeDto } from './dto/envelope.dto';
+import { FailedCause, statusOf } from './envelope';
+
+export interface ApiNodeOptions {
+  /** The node's path below its group, e.g. `get` for `/user/get`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  /** The `ok` answer's schema. */
+  ok: Type<unknown>;
+  /** The `failed` causes this node can answer (each documented under its status). */
+  failures?: FailedCause[];
+}
+
+/**
+ * One kamprov node: a GET route plus its OpenAPI operation, its `ok` schema and the
+ * error envelope for every status it can answer (400 invalid, the listed failures,
+ * 500/503 error).
+ */
+export function ApiNode(options: ApiNodeOptions): MethodDecorator {
+  const byStatus = new Map<number, FailedCause[]>();
+  for (const cause of options.failures ?? []) {
+    const status = statusOf({ response: 'failed', cause, detail: '' });
+    byStatus.set(status, [...(byStatus.get(status) ?? []), cause]);
+  }
+  const failures = [...byStatus.entries()].map(([status, causes]) =>
+    ApiResponse({
+      status,
+      description: `failed: ${causes.join(', ')}`,
+      type: FailedEnvelopeDto,
+    }),
+  );
+  return applyDecorators(
+    Get(options.path),
+    ApiExtraModels(InvalidEnvelopeDto, FailedEnvelopeDto, ErrorEnvelopeDto),
+    ApiOperation({ operationId: options.operationId, summary: options.summary, description: options.description }),
+    ApiOkResponse({ description: 'ok', type: options.ok }),
+    ApiResponse({ status: 400, description: 'invalid: a parameter is malformed, unknown or repeated', type: InvalidEnvelopeDto }),
+    ...failures,
+    ApiResponse({ status: 500, description: 'error: internal', type: ErrorEnvelopeDto }),
+    ApiResponse({ status: 503, description: 'error: dbfail (the database is unreachable or failed)', type: ErrorEnvelopeDto }),
+  );
+}

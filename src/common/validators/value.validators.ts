@@ -1,0 +1,112 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { ValidateBy } from 'class-validator';
+import { E164_PATTERN, isE164, isMac, isPlainText, MAC_PATTERN, normalizeMac } from './patterns';
+
+const LIMIT_RE = /^[1-9][0-9]{0,8}$/;
+const PORT_RE = /^[1-9][0-9]{0,4}$/;
+
+/** `limit`: a positive integer (at most 999,999,999). */
+export function IsLimit(): PropertyDecorator {
+  return applyDecorators(
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' && LIMIT_RE.test(value) ? Number(value) : value)),
+    ValidateBy({
+      name: 'isLimit',
+      validator: {
+        validate: (v) => typeof v === 'number' && Number.isInteger(v) && v >= 1,
+        defaultMessage: () => 'limit must be a positive integer',
+      },
+    }),
+    ApiProperty({ type: Number, minimum: 1, maximum: 999_999_999, example: 10 }),
+  );
+}
+
+/** A UDP/TCP port, 1 to 65535. */
+export function IsPort(): PropertyDecorator {
+  return applyDecorators(
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' && PORT_RE.test(value) ? Number(value) : value)),
+    ValidateBy({
+      name: 'isPort',
+      validator: {
+        validate: (v) => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535,
+        defaultMessage: (a) => `${a?.property} must be a port number from 1 to 65535`,
+      },
+    }),
+    ApiProperty({ type: Number, minimum: 1, maximum: 65535, example: 5060 }),
+  );
+}
+
+/** An E.164 number with its plus; a leading space (an unencoded '+') is read as '+'. */
+export function IsE164(example = '+4761123456'): PropertyDecorator {
+  return applyDecorators(
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' && value.startsWith(' ') ? `+${value.slice(1)}` : value)),
+    ValidateBy({
+      name: 'isE164',
+      validator: {
+        validate: isE164,
+        defaultMessage: (a) => `${a?.property} must be an E.164 number: + and 1 to 15 digits, the first 1-9 (encode + as %2B)`,
+      },
+    }),
+    ApiProperty({ type: String, pattern: E164_PATTERN, example }),
+  );
+}
+
+/** A MAC address, plain or colon/dash separated, any case; normalized to 12 lower-case hex digits. */
+export function IsMac(): PropertyDecorator {
+  return applyDecorators(
+    ValidateBy({
+      name: 'isMac',
+      validator: {
+        validate: isMac,
+        defaultMessage: (a) => `${a?.property} must be a MAC address: 12 hex digits, plain or separated by : or -`,
+      },
+    }),
+    // Transforms run before validation: only a valid MAC is normalized.
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' && isMac(value) ? normalizeMac(value) : value)),
+    ApiProperty({ type: String, pattern: MAC_PATTERN, example: 'f00ba2ba5c00' }),
+  );
+}
+
+/** A glob: `*` and `?` are wildcards; without any, the term matches anywhere. */
+export function IsGlob(example = 'ali*'): PropertyDecorator {
+  return applyDecorators(
+    ValidateBy({
+      name: 'isGlob',
+      validator: {
+        validate: (v) => isPlainText(v, 128) && v.length > 0,
+        defaultMessage: (a) => `${a?.property} must be a search pattern of 1 to 128 printable characters`,
+      },
+    }),
+    ApiProperty({ type: String, maxLength: 128, example }),
+  );
+}
+
+/** Free text without control characters, at most `max` long; empty clears the field where allowed. */
+export function IsPlainText(max: number, example?: string): PropertyDecorator {
+  return applyDecorators(
+    ValidateBy({
+      name: 'isPlainText',
+      validator: {
+        validate: (v) => isPlainText(v, max),
+        defaultMessage: (a) => `${a?.property} must be text of at most ${max} characters without control characters`,
+      },
+    }),
+    ApiProperty({ type: String, maxLength: max, example }),
+  );
+}
+
+/** `true` or `false` in a query string. */
+export function IsBooleanString(): PropertyDecorator {
+  return applyDecorators(
+    Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value)),
+    ValidateBy({
+      name: 'isBooleanString',
+      validator: {
+        validate: (v) => typeof v === 'boolean',
+        defaultMessage: (a) => `${a?.property} must be true or false`,
+      },
+    }),
+    ApiProperty({ type: Boolean, example: true }),
+  );
+}

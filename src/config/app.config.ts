@@ -1,0 +1,29 @@
+import { registerAs } from '@nestjs/config';
+import { loadEnv, LogLevel } from './env.validation';
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  apiPrefix: string | undefined;
+  legacyHttp200: boolean;
+  passwordLength: number;
+  numbersMaxRange: number;
+  kamailioRpcUrl: string | undefined;
+  bootstrapApiKey: string | undefined;
+  logLevel: LogLevel;
+}
+
+export const appConfig = registerAs('app', (): AppConfig => {
+  const env = loadEnv();
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    apiPrefix: env.API_PREFIX?.replace(/^\/+|\/+$/g, ''),
+    legacyHttp200: env.LEGACY_HTTP_200,
+    passwordLength: env.PASSWORD_LENGTH,
+    numbersMaxRange: env.NUMBERS_MAX_RANGE,
+    kamailioRpcUrl: env.KAMAILIO_RPC_URL,
+    bootstrapApiKey: env.BOOTSTRAP_API_KEY,
+    logLevel: env.LOG_LEVEL,
+  };
+});

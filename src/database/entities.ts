@@ -1,0 +1,7 @@
+import { DbAlias } from '../kamailio/entities/dbalias.entity';
+import { KamailioDomain } from '../kamailio/entities/domain.entity';
+import { Subscriber } from '../kamailio/entities/subscriber.entity';
+import { UserEntity } from '../users/entities/user.entity';
+
+/** Every entity, Kamailio's and ours; the app and the migration CLI share this list. */
+export const entities = [Subscriber, KamailioDomain, DbAlias, UserEntity];

@@ -1,0 +1,13 @@
+import { createHash } from 'node:crypto';
+
+const md5 = (s: string): string => createHash('md5').update(s, 'utf8').digest('hex');
+
+/** Kamailio auth_db `ha1`: MD5(username:realm:password), realm = the user's domain. */
+export function computeHa1(username: string, domain: string, password: string): string {
+  return md5(`${username}:${domain}:${password}`);
+}
+
+/** Kamailio auth_db `ha1b`: MD5(username@domain:realm:password), for clients that send user@domain as username. */
+export function computeHa1b(username: string, domain: string, password: string): string {
+  return md5(`${username}@${domain}:${domain}:${password}`);
+}

@@ -1,0 +1,39 @@
+import type { UserEntity } from './entities/user.entity';
+
+/** The user object of the contract: every key always present, null where unset. */
+export interface UserView {
+  user: string;
+  username: string;
+  domain: string;
+  type: 'local' | 'remote';
+  displayname: string | null;
+  email: string | null;
+  password: string | null;
+  registrar: string | null;
+  r_port: number | null;
+  proxy: string | null;
+  p_port: number | null;
+  authid: string | null;
+  dialplan: string | null;
+  linetext: string | null;
+}
+
+/** Maps an entity (plus a local user's subscriber password) to the user object. */
+export function toUserView(u: UserEntity, subscriberPassword: string | null): UserView {
+  return {
+    user: `${u.username}@${u.domain}`,
+    username: u.username,
+    domain: u.domain,
+    type: u.type,
+    displayname: u.displayname ?? null,
+    email: u.email ?? null,
+    password: u.type === 'local' ? subscriberPassword : (u.password ?? null),
+    registrar: u.registrar ?? null,
+    r_port: u.rPort ?? null,
+    proxy: u.proxy ?? null,
+    p_port: u.pPort ?? null,
+    authid: u.authid ?? null,
+    dialplan: u.dialplan ?? null,
+    linetext: u.linetext ?? null,
+  };
+}

@@ -1,0 +1,120 @@
+import { Controller, Query, UseFilters } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiNode } from '../common/api-node.decorator';
+import { UserRefQueryDto } from '../common/dto/user-ref.dto';
+import { ok } from '../common/envelope';
+import { resolveUserRef } from '../common/user-ref';
+import {
+  AddLocalUserQueryDto,
+  AddRemoteUserQueryDto,
+  ChangePasswordQueryDto,
+  GetUserQueryDto,
+  ListUsersQueryDto,
+  NoParamsQueryDto,
+  UpdateUserQueryDto,
+} from './dto/user-queries.dto';
+import { EmptyOkDto, PasswordOkDto, UserListOkDto, UserOkDto } from './dto/user.dto';
+import { UsersExceptionFilter } from './users-exception.filter';
+import { UsersService } from './users.service';
+
+@ApiTags('user')
+@Controller('user')
+@UseFilters(UsersExceptionFilter)
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @ApiNode({
+    path: 'get',
+    operationId: 'userGet',
+    summary: 'A user, by username+domain, user= or address=',
+    description: 'Returns the full user object, without hardphone associations.',
+    ok: UserOkDto,
+    failures: ['nonexistant'],
+  })
+  async get(@Query() q: GetUserQueryDto) {
+    return ok({ user: await this.users.get(resolveUserRef(q)) });
+  }
+
+  @ApiNode({
+    path: 'list',
+    operationId: 'userList',
+    summary: 'Addresses of all users, or of those matching a glob',
+    ok: UserListOkDto,
+  })
+  async list(@Query() q: ListUsersQueryDto) {
+    return ok({ users: await this.users.list(q.search, q.limit) });
+  }
+
+  @ApiNode({
+    path: 'add_local',
+    operationId: 'userAddLocal',
+    summary: 'Create a SIP account in Kamailio with a generated password',
+    description:
+      'Writes Kamailio\'s subscriber row (password, ha1, ha1b) and the provisioning row in one transaction. ' +
+      'The domain must be local; the address must not be held by a user, a subscriber or an alias.',
+    ok: UserOkDto,
+    failures: ['exists', 'nxdomain'],
+  })
+  async addLocal(@Query() q: AddLocalUserQueryDto) {
+    return ok({ user: await this.users.addLocal(resolveUserRef(q), q) });
+  }
+
+  @ApiNode({
+    path: 'add_remote',
+    operationId: 'userAddRemote',
+    summary: 'Record an account at another registrar, for hardphones to carry',
+    description: 'Refused with failed/domain for a local domain.',
+    ok: UserOkDto,
+    failures: ['exists', 'domain'],
+  })
+  async addRemote(@Query() q: AddRemoteUserQueryDto) {
+    return ok({ user: await this.users.addRemote(resolveUserRef(q), q, q) });
+  }
+
+  @ApiNode({
+    path: 'remove',
+    operationId: 'userRemove',
+    summary: 'Remove a user (and its Kamailio subscriber)',
+    description: 'Refused with failed/inuse while a phone or an alias points at the user.',
+    ok: EmptyOkDto,
+    failures: ['nonexistant', 'inuse'],
+  })
+  async remove(@Query() q: UserRefQueryDto) {
+    await this.users.remove(resolveUserRef(q));
+    return ok({});
+  }
+
+  @ApiNode({
+    path: 'genpw',
+    operationId: 'userGenpw',
+    summary: 'A fresh password of the form user/add_local uses',
+    ok: PasswordOkDto,
+  })
+  genpw(@Query() _q: NoParamsQueryDto) {
+    return ok({ password: this.users.generatePassword() });
+  }
+
+  @ApiNode({
+    path: 'change_pw',
+    operationId: 'userChangePw',
+    summary: "Set a user's password (generated when omitted)",
+    description: 'Local users get a new password, ha1 and ha1b in Kamailio; remote users a new stored password.',
+    ok: UserOkDto,
+    failures: ['nonexistant'],
+  })
+  async changePw(@Query() q: ChangePasswordQueryDto) {
+    return ok({ user: await this.users.changePassword(resolveUserRef(q), q.password) });
+  }
+
+  @ApiNode({
+    path: 'update',
+    operationId: 'userUpdate',
+    summary: "Change a user's displayname, email, dialplan, linetext (remote: also registrar, ports, proxy, authid)",
+    description: 'Only the given fields change; an empty value clears a field.',
+    ok: UserOkDto,
+    failures: ['nonexistant'],
+  })
+  async update(@Query() q: UpdateUserQueryDto) {
+    return ok({ user: await this.users.update(resolveUserRef(q), q) });
+  }
+}

@@ -1,0 +1,251 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { globToLike, LIKE_ESCAPE, escapeLike, literalPrefix } from '../common/glob';
+import { sqlConcat } from '../common/sql';
+import { Address, formatAddress } from '../common/user-ref';
+import { isForeignKeyViolation, isUniqueViolation } from '../database/db-errors';
+import { Transactor } from '../database/transactor';
+import { Subscriber } from '../kamailio/entities/subscriber.entity';
+import { KamailioService } from '../kamailio/kamailio.service';
+import { UserEntity } from './entities/user.entity';
+import { PasswordGenerator } from './password-generator';
+import { UsersError, UsersErrorCode } from './users.errors';
+import type { UserView } from './user-view';
+import { toUserView } from './user-view';
+
+export interface UserProfile {
+  displayname?: string;
+  email?: string;
+  dialplan?: string;
+  linetext?: string;
+}
+
+export interface RemoteAccount {
+  password: string;
+  registrar: string;
+  r_port?: number;
+  proxy?: string;
+  p_port?: number;
+  authid?: string;
+}
+
+export type UserChanges = UserProfile & Partial<Omit<RemoteAccount, 'password'>>;
+
+const REMOTE_ONLY = ['registrar', 'r_port', 'proxy', 'p_port', 'authid'] as const;
+
+/** Empty strings from a query string mean "unset". */
+const orNull = <T>(v: T | undefined | ''): T | null => (v === undefined || v === '' ? null : v);
+
+@Injectable()
+export class UsersService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactor: Transactor,
+    private readonly kamailio: KamailioService,
+    private readonly passwords: PasswordGenerator,
+  ) {}
+
+  async get(address: Address): Promise<UserView> {
+    const found = await this.find(this.dataSource.manager, address);
+    if (!found) throw notFound(address);
+    return toUserView(found.user, found.subscriberPassword);
+  }
+
+  /** Addresses of every user, or of those whose `user@domain` matches the glob. */
+  async list(search?: string, limit?: number): Promise<string[]> {
+    const qb = this.dataSource
+      .createQueryBuilder(UserEntity, 'u')
+      .select(['u.username AS username', 'u.domain AS domain'])
+      .orderBy('u.username')
+      .addOrderBy('u.domain');
+    if (search !== undefined) {
+      const address = sqlConcat(this.dataSource, 'u.username', "'@'", 'u.domain');
+      qb.where(`${address} LIKE :pattern ESCAPE '${LIKE_ESCAPE}'`, { pattern: globToLike(search) });
+      // A literal prefix before the first wildcard lets the username index narrow the scan.
+      const prefix = literalPrefix(search);
+      const userPrefix = prefix.split('@')[0];
+      if (userPrefix && !prefix.includes('@')) {
+        qb.andWhere(`u.username LIKE :prefix ESCAPE '${LIKE_ESCAPE}'`, { prefix: `${escapeLike(userPrefix)}%` });
+      }
+    }
+    if (limit !== undefined) qb.limit(limit);
+    const rows = await qb.getRawMany<{ username: string; domain: string }>();
+    return rows.map(formatAddress);
+  }
+
+  generatePassword(): string {
+    return this.passwords.generate();
+  }
+
+  /** A SIP account in Kamailio's subscriber table plus its provisioning row, in one transaction. */
+  async addLocal(address: Address, profile: UserProfile): Promise<UserView> {
+    const password = this.passwords.generate();
+    const user = await this.createUser(address, async (em) => {
+      if (!(await this.kamailio.isLocalDomain(address.domain, em))) {
+        throw new UsersError(UsersErrorCode.DomainNotLocal, `${address.domain} is not a local (Kamailio) domain`);
+      }
+      await this.kamailio.addSubscriber(em, address.username, address.domain, password);
+      return em.create(UserEntity, { ...address, type: 'local', ...toColumns(profile) });
+    });
+    return toUserView(user, password);
+  }
+
+  /** An account at another registrar, for hardphones to carry. Refused for local domains. */
+  async addRemote(address: Address, profile: UserProfile, remote: RemoteAccount): Promise<UserView> {
+    const user = await this.createUser(address, async (em) => {
+      if (await this.kamailio.isLocalDomain(address.domain, em)) {
+        throw new UsersError(
+          UsersErrorCode.DomainIsLocal,
+          `${address.domain} is a local domain: use user/add_local for its users`,
+        );
+      }
+      return em.create(UserEntity, {
+        ...address,
+        type: 'remote',
+        ...toColumns({ ...profile, ...remote }),
+        password: remote.password,
+      });
+    });
+    return toUserView(user, null);
+  }
+
+  async remove(address: Address): Promise<void> {
+    try {
+      await this.transactor.run(async (em) => {
+        const found = await this.find(em, address, true);
+        if (!found) throw notFound(address);
+        const aliases = await this.kamailio.aliasesTo(em, address.username, address.domain);
+        if (aliases > 0) {
+          throw new UsersError(UsersErrorCode.InUse, `${aliases} alias(es) point at ${formatAddress(address)}; remove them first`);
+        }
+        // Phones reference the user row (ON DELETE RESTRICT): a phone still on it fails here.
+        await em.delete(UserEntity, { id: found.user.id });
+        if (found.user.type === 'local') await this.kamailio.removeSubscriber(em, address.username, address.domain);
+      });
+    } catch (err) {
+      if (isForeignKeyViolation(err)) {
+        throw new UsersError(UsersErrorCode.InUse, `phones carry ${formatAddress(address)}; remove them first`);
+      }
+      throw err;
+    }
+  }
+
+  /** Local users get a new password, ha1 and ha1b in Kamailio; remote users a new stored password. */
+  async changePassword(address: Address, newPassword?: string): Promise<UserView> {
+    const password = newPassword || this.passwords.generate();
+    return this.transactor.run(async (em) => {
+      const found = await this.find(em, address, true);
+      if (!found) throw notFound(address);
+      const { user } = found;
+      if (user.type === 'local') {
+        const updated = await this.kamailio.setSubscriberPassword(em, user.username, user.domain, password);
+        // The subscriber row was removed behind kamprov's back: restore the account.
+        if (!updated) await this.kamailio.addSubscriber(em, user.username, user.domain, password);
+        return toUserView(user, password);
+      }
+      await em.update(UserEntity, { id: user.id }, { password });
+      return toUserView({ ...user, password }, null);
+    });
+  }
+
+  async update(address: Address, changes: UserChanges): Promise<UserView> {
+    return this.transactor.run(async (em) => {
+      const found = await this.find(em, address, true);
+      if (!found) throw notFound(address);
+      const { user } = found;
+      if (user.type === 'local') {
+        const field = REMOTE_ONLY.find((k) => changes[k] !== undefined);
+        if (field) {
+          throw new UsersError(
+            UsersErrorCode.RemoteFieldOnLocalUser,
+            `${field} applies to remote users only; ${formatAddress(address)} is local`,
+            field,
+          );
+        }
+      }
+      const columns = toColumns(changes);
+      if (Object.keys(columns).length > 0) await em.update(UserEntity, { id: user.id }, columns);
+      return toUserView({ ...user, ...columns }, found.subscriberPassword);
+    });
+  }
+
+  /** Whether a user (local or remote) exists; for modules that attach things to users. */
+  async findId(em: EntityManager, address: Address, lock = false): Promise<number | undefined> {
+    const found = await this.find(em, address, lock);
+    return found?.user.id;
+  }
+
+  private async find(
+    em: EntityManager,
+    address: Address,
+    lock = false,
+  ): Promise<{ user: UserEntity; subscriberPassword: string | null } | undefined> {
+    const qb = em
+      .createQueryBuilder(UserEntity, 'u')
+      .leftJoin(Subscriber, 's', 's.username = u.username AND s.domain = u.domain')
+      .addSelect('s.password', 'subscriber_password')
+      .where('u.username = :username AND u.domain = :domain', address);
+    if (lock && !this.transactor.isSqlite) qb.setLock('pessimistic_write', undefined, ['u']);
+    const { entities, raw } = await qb.getRawAndEntities<{ subscriber_password: string | null }>();
+    const user = entities[0];
+    if (!user) return undefined;
+    return { user, subscriberPassword: raw[0]?.subscriber_password ?? null };
+  }
+
+  /**
+   * The shared path of add_local and add_remote: the address must be free of users,
+   * subscribers and aliases (collision prevention); the unique keys decide races.
+   */
+  private async createUser(address: Address, build: (em: EntityManager) => Promise<UserEntity>): Promise<UserEntity> {
+    try {
+      return await this.transactor.run(async (em) => {
+        await this.assertAddressFree(em, address);
+        const entity = await build(em);
+        return em.save(entity);
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw exists(address, 'a user');
+      throw err;
+    }
+  }
+
+  private async assertAddressFree(em: EntityManager, address: Address): Promise<void> {
+    if (await em.exists(UserEntity, { where: { username: address.username, domain: address.domain } })) {
+      throw exists(address, 'a user');
+    }
+    if (await this.kamailio.subscriberExists(em, address.username, address.domain)) {
+      throw exists(address, 'a Kamailio subscriber');
+    }
+    if (await this.kamailio.aliasExists(em, address.username, address.domain)) {
+      throw exists(address, 'an alias');
+    }
+  }
+}
+
+const notFound = (a: Address) => new UsersError(UsersErrorCode.NotFound, `no user ${formatAddress(a)}`);
+const exists = (a: Address, holder: string) =>
+  new UsersError(UsersErrorCode.AlreadyExists, `${formatAddress(a)} is already taken by ${holder}`);
+
+/** Request field -> entity column, for every field a user carries besides its address. */
+const FIELD_COLUMNS = {
+  displayname: 'displayname',
+  email: 'email',
+  dialplan: 'dialplan',
+  linetext: 'linetext',
+  registrar: 'registrar',
+  r_port: 'rPort',
+  proxy: 'proxy',
+  p_port: 'pPort',
+  authid: 'authid',
+} as const satisfies Record<keyof UserChanges, keyof UserEntity>;
+
+/** The columns for the fields that were given; an empty string stores null. */
+function toColumns(fields: UserChanges): Partial<UserEntity> {
+  const columns: Record<string, unknown> = {};
+  for (const [field, column] of Object.entries(FIELD_COLUMNS)) {
+    const value = fields[field as keyof UserChanges];
+    if (value !== undefined) columns[column] = orNull(value);
+  }
+  return columns as Partial<UserEntity>;
+}
