@@ -12,6 +12,7 @@ const transform = {
 };
 
 module.exports = {
+  testTimeout: 60000,
   projects: [
     {
       displayName: 'unit',
@@ -28,7 +29,6 @@ module.exports = {
       moduleFileExtensions: ['js', 'json', 'ts'],
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       transform,
-      testTimeout: 60000,
     },
   ],
 };

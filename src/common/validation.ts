@@ -19,7 +19,7 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     whitelist: true,
     forbidNonWhitelisted: true,
-    forbidUnknownValues: true,
+    forbidUnknownValues: false,
     stopAtFirstError: true,
     validationError: { target: false, value: true },
     exceptionFactory: toInvalidRequest,

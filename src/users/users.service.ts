@@ -186,7 +186,7 @@ export class UsersService {
       .leftJoin(Subscriber, 's', 's.username = u.username AND s.domain = u.domain')
       .addSelect('s.password', 'subscriber_password')
       .where('u.username = :username AND u.domain = :domain', address);
-    if (lock && !this.transactor.isSqlite) qb.setLock('pessimistic_write', undefined, ['u']);
+    if (lock && !this.transactor.isSqlite) qb.setLock('pessimistic_write');
     const { entities, raw } = await qb.getRawAndEntities<{ subscriber_password: string | null }>();
     const user = entities[0];
     if (!user) return undefined;

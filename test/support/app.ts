@@ -1,0 +1,49 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from '../../src/app.factory';
+
+export interface Reply<T = Record<string, any>> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface TestApp {
+  baseUrl: string;
+  /** GET a path (with its query string) and parse the JSON answer. */
+  get<T = Record<string, any>>(path: string): Promise<Reply<T>>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the real application, listening on a free loopback port, with the given
+ * environment (DATABASE_URL and friends). Tests talk to it over HTTP only.
+ */
+export async function startApp(env: Record<string, string>): Promise<TestApp> {
+  const saved = { ...process.env };
+  Object.assign(process.env, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'fatal' }, env);
+  let app: NestFastifyApplication;
+  try {
+    app = await createApp();
+    await app.listen(0, '127.0.0.1');
+  } finally {
+    process.env = saved;
+  }
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  return {
+    baseUrl,
+    get: async <T>(path: string) => {
+      const res = await fetch(baseUrl + path);
+      const text = await res.text();
+      let body: T;
+      try {
+        body = JSON.parse(text) as T;
+      } catch {
+        throw new Error(`GET ${path}: not JSON (${res.status}): ${text.slice(0, 200)}`);
+      }
+      return { status: res.status, body, headers: res.headers };
+    },
+    close: () => app.close(),
+  };
+}
