@@ -247,5 +247,5 @@ function toColumns(fields: UserChanges): Partial<UserEntity> {
     const value = fields[field as keyof UserChanges];
     if (value !== undefined) columns[column] = orNull(value);
   }
-  return columns as Partial<UserEntity>;
+  return columns;
 }
