@@ -9,6 +9,10 @@ import { databaseConfig } from './config/database.config';
 import { loadEnv } from './config/env.validation';
 import { DatabaseModule } from './database/database.module';
 import { KamailioModule } from './kamailio/kamailio.module';
+import { AliasesModule } from './aliases/aliases.module';
+import { DomainsModule } from './domains/domains.module';
+import { NumbersModule } from './numbers/numbers.module';
+import { PhonesModule } from './phones/phones.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -32,6 +36,10 @@ export class AppModule {
         DatabaseModule,
         KamailioModule,
         UsersModule,
+        PhonesModule,
+        NumbersModule,
+        AliasesModule,
+        DomainsModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -1,7 +1,18 @@
+import { aliasesEntities } from '../aliases/entities';
 import { DbAlias } from '../kamailio/entities/dbalias.entity';
 import { KamailioDomain } from '../kamailio/entities/domain.entity';
 import { Subscriber } from '../kamailio/entities/subscriber.entity';
+import { numbersEntities } from '../numbers/entities';
+import { phonesEntities } from '../phones/entities';
 import { UserEntity } from '../users/entities/user.entity';
 
 /** Every entity, Kamailio's and ours; the app and the migration CLI share this list. */
-export const entities = [Subscriber, KamailioDomain, DbAlias, UserEntity];
+export const entities = [
+  Subscriber,
+  KamailioDomain,
+  DbAlias,
+  UserEntity,
+  ...phonesEntities,
+  ...numbersEntities,
+  ...aliasesEntities,
+];

@@ -1,5 +1,14 @@
 import { KamailioTables1764140000000 } from './1764140000000-KamailioTables';
 import { ProvisioningUsers1764140000001 } from './1764140000001-ProvisioningUsers';
+import { Phones1764140000002 } from './1764140000002-Phones';
+import { NumberPool1764140000003 } from './1764140000003-NumberPool';
+import { AliasClaims1764140000004 } from './1764140000004-AliasClaims';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and the tests agree. */
-export const migrations = [KamailioTables1764140000000, ProvisioningUsers1764140000001];
+export const migrations = [
+  KamailioTables1764140000000,
+  ProvisioningUsers1764140000001,
+  Phones1764140000002,
+  NumberPool1764140000003,
+  AliasClaims1764140000004,
+];

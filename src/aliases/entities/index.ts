@@ -1,0 +1,2 @@
+/** The aliases module's entities, registered with the data source in src/database/entities.ts. */
+export const aliasesEntities: (new () => object)[] = [];
