@@ -2,9 +2,10 @@ import { LogLevel as NestLogLevel } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
-import { invalid } from './common/envelope';
+import { invalid, statusOf } from './common/envelope';
 import { EnvelopeRenderer } from './common/envelope-renderer';
 import { AppModule } from './app.module';
 import type { AllConfig } from './config/config.types';
@@ -23,9 +24,18 @@ const NEST_LEVELS: Record<LogLevel, NestLogLevel[]> = {
 /** Builds the whole application (used by main.ts and by the e2e tests alike). */
 export async function createApp(): Promise<NestFastifyApplication> {
   const env = loadEnv(); // fail fast, before any module starts
-  const adapter = new FastifyAdapter({ routerOptions: { maxParamLength: 256 }, bodyLimit: 64 * 1024 });
+  const adapter = new FastifyAdapter({
+    routerOptions: { maxParamLength: 256 },
+    bodyLimit: 64 * 1024,
+    // Requests Fastify cannot even route (a URL with broken %-escapes) get the envelope too.
+    frameworkErrors: (err: Error, _request: FastifyRequest, reply: FastifyReply) => {
+      const envelope = invalid('request', err.message);
+      void reply.status(env.LEGACY_HTTP_200 ? 200 : statusOf(envelope)).send(envelope);
+    },
+  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(), adapter, {
     logger: NEST_LEVELS[env.LOG_LEVEL],
+    abortOnError: false, // let main.ts report start-up failures its own way
   });
   const { apiPrefix } = app.get(ConfigService<AllConfig, true>).get('app', { infer: true });
   if (apiPrefix) app.setGlobalPrefix(apiPrefix);

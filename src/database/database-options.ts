@@ -36,7 +36,6 @@ export function buildDataSourceOptions(db: DatabaseConfig, entities: DataSourceO
     charset: 'utf8mb4',
     poolSize: db.poolSize,
     connectTimeout: DB_TIMEOUT_MS,
-    acquireTimeout: DB_TIMEOUT_MS,
     extra: { connectionLimit: db.poolSize, maxIdle: db.poolSize, enableKeepAlive: true },
   };
 }

@@ -18,7 +18,7 @@ export function IsLimit(): PropertyDecorator {
         defaultMessage: () => 'limit must be a positive integer',
       },
     }),
-    ApiProperty({ type: Number, minimum: 1, maximum: 999_999_999, example: 10 }),
+    ApiProperty({ type: 'integer', minimum: 1, maximum: 999_999_999, example: 10 }),
   );
 }
 
@@ -33,7 +33,7 @@ export function IsPort(): PropertyDecorator {
         defaultMessage: (a) => `${a?.property} must be a port number from 1 to 65535`,
       },
     }),
-    ApiProperty({ type: Number, minimum: 1, maximum: 65535, example: 5060 }),
+    ApiProperty({ type: 'integer', minimum: 1, maximum: 65535, example: 5060 }),
   );
 }
 

@@ -29,13 +29,13 @@ export class UserDto {
   @ApiProperty({ type: String, nullable: true, example: null })
   registrar: string | null;
 
-  @ApiProperty({ type: Number, nullable: true, example: null })
+  @ApiProperty({ type: 'integer', nullable: true, example: null })
   r_port: number | null;
 
   @ApiProperty({ type: String, nullable: true, example: null })
   proxy: string | null;
 
-  @ApiProperty({ type: Number, nullable: true, example: null })
+  @ApiProperty({ type: 'integer', nullable: true, example: null })
   p_port: number | null;
 
   @ApiProperty({ type: String, nullable: true, example: null })
