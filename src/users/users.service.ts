@@ -6,6 +6,7 @@ import { sqlConcat } from '../common/sql';
 import { Address, formatAddress } from '../common/user-ref';
 import { isForeignKeyViolation, isUniqueViolation } from '../database/db-errors';
 import { Transactor } from '../database/transactor';
+import { AddressClaims } from '../kamailio/address-claims.service';
 import { Subscriber } from '../kamailio/entities/subscriber.entity';
 import { KamailioService } from '../kamailio/kamailio.service';
 import { UserEntity } from './entities/user.entity';
@@ -43,6 +44,7 @@ export class UsersService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly transactor: Transactor,
     private readonly kamailio: KamailioService,
+    private readonly claims: AddressClaims,
     private readonly passwords: PasswordGenerator,
   ) {}
 
@@ -81,20 +83,24 @@ export class UsersService {
   /** A SIP account in Kamailio's subscriber table plus its provisioning row, in one transaction. */
   async addLocal(address: Address, profile: UserProfile): Promise<UserView> {
     const password = this.passwords.generate();
-    const user = await this.createUser(address, async (em) => {
-      if (!(await this.kamailio.isLocalDomain(address.domain, em))) {
-        throw new UsersError(UsersErrorCode.DomainNotLocal, `${address.domain} is not a local (Kamailio) domain`);
-      }
-      await this.kamailio.addSubscriber(em, address.username, address.domain, password);
-      return em.create(UserEntity, { ...address, type: 'local', ...toColumns(profile) });
-    });
+    const user = await this.createUser(
+      address,
+      async (em) => {
+        if (!(await this.kamailio.isLocalDomain(address.domain, em, 'share'))) {
+          throw new UsersError(UsersErrorCode.DomainNotLocal, `${address.domain} is not a local (Kamailio) domain`);
+        }
+        return em.create(UserEntity, { ...address, type: 'local', ...toColumns(profile) });
+      },
+      // After the provisioning row: user/remove and alias/add lock kamprov_users, then subscriber.
+      (em) => this.kamailio.addSubscriber(em, address.username, address.domain, password),
+    );
     return toUserView(user, password);
   }
 
   /** An account at another registrar, for hardphones to carry. Refused for local domains. */
   async addRemote(address: Address, profile: UserProfile, remote: RemoteAccount): Promise<UserView> {
     const user = await this.createUser(address, async (em) => {
-      if (await this.kamailio.isLocalDomain(address.domain, em)) {
+      if (await this.kamailio.isLocalDomain(address.domain, em, 'share')) {
         throw new UsersError(
           UsersErrorCode.DomainIsLocal,
           `${address.domain} is a local domain: use user/add_local for its users`,
@@ -115,13 +121,15 @@ export class UsersService {
       await this.transactor.run(async (em) => {
         const found = await this.find(em, address, true);
         if (!found) throw notFound(address);
-        const aliases = await this.kamailio.aliasesTo(em, address.username, address.domain);
+        // A locking read: it waits for an alias/add to this user that is not yet committed.
+        const aliases = await this.kamailio.aliasesTo(em, address.username, address.domain, 'share');
         if (aliases > 0) {
           throw new UsersError(UsersErrorCode.InUse, `${aliases} alias(es) point at ${formatAddress(address)}; remove them first`);
         }
         // Phones reference the user row (ON DELETE RESTRICT): a phone still on it fails here.
         await em.delete(UserEntity, { id: found.user.id });
         if (found.user.type === 'local') await this.kamailio.removeSubscriber(em, address.username, address.domain);
+        await this.claims.release(em, { username: found.user.username, domain: found.user.domain }, 'user');
       });
     } catch (err) {
       if (isForeignKeyViolation(err)) {
@@ -195,14 +203,24 @@ export class UsersService {
 
   /**
    * The shared path of add_local and add_remote: the address must be free of users,
-   * subscribers and aliases (collision prevention); the unique keys decide races.
+   * subscribers and aliases (collision prevention). The checks find rows written behind
+   * kamprov's back and the right words; the address claim (a unique key shared with
+   * alias/add) and kamprov_users' unique key decide races.
    */
-  private async createUser(address: Address, build: (em: EntityManager) => Promise<UserEntity>): Promise<UserEntity> {
+  private async createUser(
+    address: Address,
+    build: (em: EntityManager) => Promise<UserEntity>,
+    afterSave?: (em: EntityManager) => Promise<void>,
+  ): Promise<UserEntity> {
     try {
       return await this.transactor.run(async (em) => {
         await this.assertAddressFree(em, address);
+        const claim = await this.claims.claim(em, address, 'user');
+        if (!claim.claimed) throw exists(address, claim.heldBy === 'alias' ? 'an alias' : 'a user');
         const entity = await build(em);
-        return em.save(entity);
+        const saved = await em.save(entity);
+        if (afterSave) await afterSave(em);
+        return saved;
       });
     } catch (err) {
       if (isUniqueViolation(err)) throw exists(address, 'a user');
