@@ -1,5 +1,13 @@
 import { Module } from '@nestjs/common';
+import { UsersModule } from '../users/users.module';
+import { PhonesExceptionFilter } from './phones-exception.filter';
+import { PhonesController } from './phones.controller';
+import { PhonesService } from './phones.service';
 
-/** Placeholder: the phones nodes land here (see the issue tracker). */
-@Module({})
+/** phone/*: which hardphones (by MAC) carry which users. */
+@Module({
+  imports: [UsersModule],
+  controllers: [PhonesController],
+  providers: [PhonesService, PhonesExceptionFilter],
+})
 export class PhonesModule {}

@@ -1,0 +1,36 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { OkResponseDto } from '../../common/dto/envelope.dto';
+
+/** phone/get: `mac` + `users` when asked by MAC, `user` + `macs` when asked by user. */
+export class PhoneGetOkDto extends OkResponseDto {
+  /** The MAC asked for (by MAC only), 12 lower-case hex digits. */
+  @ApiPropertyOptional({ example: 'f00ba2ba5c00' })
+  mac?: string;
+
+  /** The users the phone carries, `user@domain`, ordered (by MAC only). */
+  @ApiPropertyOptional({ type: [String], example: ['alice@sip.example.com'] })
+  users?: string[];
+
+  /** The user asked for (by user only). */
+  @ApiPropertyOptional({ example: 'alice@sip.example.com' })
+  user?: string;
+
+  /** The MACs of the phones that carry the user, ordered; empty when none does (by user only). */
+  @ApiPropertyOptional({ type: [String], example: ['f00ba2ba5c00'] })
+  macs?: string[];
+}
+
+export class PhoneListOkDto extends OkResponseDto {
+  /** Every MAC that carries at least one user (or those matching the search), ordered. */
+  @ApiProperty({ type: [String], example: ['f00ba2ba5c00', 'f00ba2ba5c01'] })
+  macs: string[];
+}
+
+/** phone/add, phone/remove: the combination. */
+export class PhoneUserOkDto extends OkResponseDto {
+  @ApiProperty({ example: 'f00ba2ba5c00' })
+  mac: string;
+
+  @ApiProperty({ example: 'alice@sip.example.com' })
+  user: string;
+}

@@ -1,0 +1,16 @@
+/** Everything the phones service can refuse; mapped to envelopes in PhonesExceptionFilter. */
+export enum PhonesErrorCode {
+  /** No such phone, no such user, or no such association. */
+  NotFound = 'NotFound',
+  /** The association is already there. */
+  AlreadyExists = 'AlreadyExists',
+}
+
+export class PhonesError extends Error {
+  constructor(
+    readonly code: PhonesErrorCode,
+    readonly detail: string,
+  ) {
+    super(detail);
+  }
+}
