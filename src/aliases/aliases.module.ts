@@ -1,5 +1,14 @@
 import { Module } from '@nestjs/common';
+import { KamailioModule } from '../kamailio/kamailio.module';
+import { UsersModule } from '../users/users.module';
+import { AliasesExceptionFilter } from './aliases-exception.filter';
+import { AliasesController } from './aliases.controller';
+import { AliasesService } from './aliases.service';
 
-/** Placeholder: the aliases nodes land here (see the issue tracker). */
-@Module({})
+/** alias/add, alias/remove, alias/list over Kamailio's dbaliases. */
+@Module({
+  imports: [KamailioModule, UsersModule],
+  controllers: [AliasesController],
+  providers: [AliasesService, AliasesExceptionFilter],
+})
 export class AliasesModule {}

@@ -1,0 +1,13 @@
+import { formatAddress } from '../common/user-ref';
+import type { AliasRow } from '../kamailio/kamailio.service';
+
+/** An alias as the API shows it. */
+export interface AliasView {
+  alias: string;
+  destination: string;
+}
+
+export const toAliasView = (row: AliasRow): AliasView => ({
+  alias: formatAddress(row.alias),
+  destination: formatAddress(row.destination),
+});

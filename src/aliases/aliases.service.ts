@@ -1,0 +1,105 @@
+import { Injectable } from '@nestjs/common';
+import { Address, formatAddress } from '../common/user-ref';
+import { isE164 } from '../common/validators/patterns';
+import { Transactor } from '../database/transactor';
+import { AddressClaims } from '../kamailio/address-claims.service';
+import { KamailioService } from '../kamailio/kamailio.service';
+import { UsersService } from '../users/users.service';
+import { AliasView, toAliasView } from './alias-view';
+import { AliasesError, AliasesErrorCode } from './aliases.errors';
+
+export interface AliasQuery {
+  destination?: Address;
+  alias?: Address;
+  e164Only?: boolean;
+  limit?: number;
+}
+
+/**
+ * Kamailio's alias_db aliases (`dbaliases`), with kamprov's rules: the alias domain is
+ * local; a local destination is an existing subscriber; an alias never shares its address
+ * with another alias, a user or a subscriber; a destination holds at most one E.164
+ * alias. The rules hold under concurrency through the address claims' unique keys and
+ * the destination user's row lock (see add()).
+ */
+@Injectable()
+export class AliasesService {
+  constructor(
+    private readonly transactor: Transactor,
+    private readonly kamailio: KamailioService,
+    private readonly claims: AddressClaims,
+    private readonly users: UsersService,
+  ) {}
+
+  async add(alias: Address, destination: Address): Promise<AliasView> {
+    return this.transactor.run(async (em) => {
+      // Share-locked: domain/remove cannot take the domain away before this commits.
+      if (!(await this.kamailio.isLocalDomain(alias.domain, em, 'share'))) {
+        throw new AliasesError(AliasesErrorCode.DomainNotLocal, `${alias.domain} is not a local (Kamailio) domain`);
+      }
+      if (await this.kamailio.isLocalDomain(destination.domain, em, 'share')) {
+        // Lock the destination user's row first, as user/remove does: the two serialize, so
+        // user/remove either sees this alias (inuse) or has removed the user before this looks.
+        await this.users.findId(em, destination, true);
+        if (!(await this.kamailio.subscriberExists(em, destination.username, destination.domain, 'share'))) {
+          throw new AliasesError(
+            AliasesErrorCode.DestinationNotFound,
+            `${formatAddress(destination)} is at a local domain but is no subscriber`,
+          );
+        }
+      }
+      // Friendly words and rows written behind kamprov's back; the claim below decides races.
+      if (await this.kamailio.aliasExists(em, alias.username, alias.domain)) throw aliasExists(alias);
+      if (
+        (await this.users.findId(em, alias)) !== undefined ||
+        (await this.kamailio.subscriberExists(em, alias.username, alias.domain))
+      ) {
+        throw addressIsUser(alias);
+      }
+      const e164 = isE164(alias.username);
+      if (e164) {
+        const held = await this.kamailio.e164AliasesTo(em, destination);
+        if (held.length > 0) throw e164Taken(destination, held[0]);
+      }
+      const claim = await this.claims.claim(em, alias, 'alias', e164 ? formatAddress(destination) : null);
+      if (!claim.claimed) {
+        switch (claim.heldBy) {
+          case 'alias':
+            throw aliasExists(alias);
+          case 'user':
+            throw addressIsUser(alias);
+          case 'e164':
+            throw e164Taken(destination);
+        }
+      }
+      await this.kamailio.addAlias(em, alias, destination);
+      return toAliasView({ alias, destination });
+    });
+  }
+
+  /** Removes the alias (every duplicate row of it) and releases its address. */
+  async remove(alias: Address): Promise<AliasView> {
+    return this.transactor.run(async (em) => {
+      const rows = await this.kamailio.aliasRows(em, alias, 'update');
+      if (rows.length === 0) throw new AliasesError(AliasesErrorCode.NotFound, `no alias ${formatAddress(alias)}`);
+      await this.kamailio.removeAlias(em, alias);
+      await this.claims.release(em, alias, 'alias');
+      return toAliasView(rows[0]);
+    });
+  }
+
+  async list(query: AliasQuery): Promise<AliasView[]> {
+    const rows = await this.kamailio.listAliases(query);
+    return rows.map(toAliasView);
+  }
+}
+
+const aliasExists = (a: Address) =>
+  new AliasesError(AliasesErrorCode.AlreadyExists, `the alias ${formatAddress(a)} already exists`);
+const addressIsUser = (a: Address) =>
+  new AliasesError(AliasesErrorCode.AlreadyExists, `${formatAddress(a)} is a user's address (a user or a Kamailio subscriber)`);
+const e164Taken = (destination: Address, existing?: string) =>
+  new AliasesError(
+    AliasesErrorCode.E164Taken,
+    `${formatAddress(destination)} already has an E.164 alias${existing ? ` (${existing})` : ''}; a destination holds at most one`,
+  );
