@@ -37,16 +37,9 @@ export class AliasesService {
       if (!(await this.kamailio.isLocalDomain(alias.domain, em, 'share'))) {
         throw new AliasesError(AliasesErrorCode.DomainNotLocal, `${alias.domain} is not a local (Kamailio) domain`);
       }
-      if (await this.kamailio.isLocalDomain(destination.domain, em, 'share')) {
-        // Lock the destination user's row first, as user/remove does: the two serialize, so
-        // user/remove either sees this alias (inuse) or has removed the user before this looks.
-        await this.users.findId(em, destination, true);
-        if (!(await this.kamailio.subscriberExists(em, destination.username, destination.domain, 'share'))) {
-          throw new AliasesError(
-            AliasesErrorCode.DestinationNotFound,
-            `${formatAddress(destination)} is at a local domain but is no subscriber`,
-          );
-        }
+      const localDestination = await this.kamailio.isLocalDomain(destination.domain, em, 'share');
+      if (localDestination && !(await this.kamailio.subscriberExists(em, destination.username, destination.domain))) {
+        throw destinationNotFound(destination);
       }
       // Friendly words and rows written behind kamprov's back; the claim below decides races.
       if (await this.kamailio.aliasExists(em, alias.username, alias.domain)) throw aliasExists(alias);
@@ -61,6 +54,8 @@ export class AliasesService {
         const held = await this.kamailio.e164AliasesTo(em, destination);
         if (held.length > 0) throw e164Taken(destination, held[0]);
       }
+      // The claim comes before any row lock: a user/add_local of the same address that
+      // holds it then never waits for a lock of ours (no deadlock), it only makes us wait.
       const claim = await this.claims.claim(em, alias, 'alias', e164 ? formatAddress(destination) : null);
       if (!claim.claimed) {
         switch (claim.heldBy) {
@@ -70,6 +65,15 @@ export class AliasesService {
             throw addressIsUser(alias);
           case 'e164':
             throw e164Taken(destination);
+        }
+      }
+      if (localDestination) {
+        // Lock the destination user's row (and its subscriber), as user/remove does: the two
+        // serialize, so user/remove either sees this alias (inuse) or has removed the user
+        // before this re-check, which reads the latest committed rows.
+        await this.users.findId(em, destination, true);
+        if (!(await this.kamailio.subscriberExists(em, destination.username, destination.domain, 'share'))) {
+          throw destinationNotFound(destination);
         }
       }
       await this.kamailio.addAlias(em, alias, destination);
@@ -94,6 +98,8 @@ export class AliasesService {
   }
 }
 
+const destinationNotFound = (d: Address) =>
+  new AliasesError(AliasesErrorCode.DestinationNotFound, `${formatAddress(d)} is at a local domain but is no subscriber`);
 const aliasExists = (a: Address) =>
   new AliasesError(AliasesErrorCode.AlreadyExists, `the alias ${formatAddress(a)} already exists`);
 const addressIsUser = (a: Address) =>
