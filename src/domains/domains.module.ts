@@ -1,5 +1,13 @@
 import { Module } from '@nestjs/common';
+import { KamailioModule } from '../kamailio/kamailio.module';
+import { DomainsExceptionFilter } from './domains-exception.filter';
+import { DomainsController } from './domains.controller';
+import { DomainsService } from './domains.service';
 
-/** Placeholder: the domains nodes land here (see the issue tracker). */
-@Module({})
+/** domain/list, domain/add, domain/remove over Kamailio's domain table, with domain.reload. */
+@Module({
+  imports: [KamailioModule],
+  controllers: [DomainsController],
+  providers: [DomainsService, DomainsExceptionFilter],
+})
 export class DomainsModule {}

@@ -1,0 +1,53 @@
+import { Controller, Query, UseFilters } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiNode } from '../common/api-node.decorator';
+import { ok } from '../common/envelope';
+import { DomainsExceptionFilter } from './domains-exception.filter';
+import { DomainsService } from './domains.service';
+import { DomainQueryDto, ListDomainsQueryDto } from './dto/domain-queries.dto';
+import { DomainChangeOkDto, DomainListOkDto } from './dto/domain.dto';
+
+const RELOAD =
+  'With KAMAILIO_RPC_URL set, Kamailio is then asked to domain.reload; reloaded says whether it confirmed, and ' +
+  'if not, detail says why. The database change stands either way.';
+
+@ApiTags('domain')
+@Controller('domain')
+@UseFilters(DomainsExceptionFilter)
+export class DomainsController {
+  constructor(private readonly domains: DomainsService) {}
+
+  @ApiNode({
+    path: 'list',
+    operationId: 'domainList',
+    summary: "Kamailio's local domains",
+    ok: DomainListOkDto,
+  })
+  async list(@Query() q: ListDomainsQueryDto) {
+    return ok({ domains: await this.domains.list(q.limit) });
+  }
+
+  @ApiNode({
+    path: 'add',
+    operationId: 'domainAdd',
+    summary: "Make a domain local: a row in Kamailio's domain table",
+    description: RELOAD,
+    ok: DomainChangeOkDto,
+    failures: ['exists'],
+  })
+  async add(@Query() q: DomainQueryDto) {
+    return ok(await this.domains.add(q.domain));
+  }
+
+  @ApiNode({
+    path: 'remove',
+    operationId: 'domainRemove',
+    summary: 'Remove a local domain',
+    description: `Refused (inuse) while users, subscribers or aliases live in the domain. ${RELOAD}`,
+    ok: DomainChangeOkDto,
+    failures: ['nonexistant', 'inuse'],
+  })
+  async remove(@Query() q: DomainQueryDto) {
+    return ok(await this.domains.remove(q.domain));
+  }
+}
