@@ -1,5 +1,11 @@
 import { Module } from '@nestjs/common';
+import { NumbersExceptionFilter } from './numbers-exception.filter';
+import { NumbersController } from './numbers.controller';
+import { NumbersService } from './numbers.service';
 
-/** Placeholder: the numbers nodes land here (see the issue tracker). */
-@Module({})
+/** numbers/*: the pool of E.164 numbers available for assignment. */
+@Module({
+  controllers: [NumbersController],
+  providers: [NumbersService, NumbersExceptionFilter],
+})
 export class NumbersModule {}

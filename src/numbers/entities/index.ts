@@ -1,2 +1,4 @@
+import { NumberEntity } from './number.entity';
+
 /** The numbers module's entities, registered with the data source in src/database/entities.ts. */
-export const numbersEntities: (new () => object)[] = [];
+export const numbersEntities: (new () => object)[] = [NumberEntity];

@@ -1,0 +1,76 @@
+import { Controller, Query, UseFilters } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiNode } from '../common/api-node.decorator';
+import { ok } from '../common/envelope';
+import { AddRangeQueryDto, ListNumbersQueryDto, NumberQueryDto } from './dto/number-queries.dto';
+import { NumberAddedOkDto, NumberListOkDto, NumberOkDto, NumberRangeOkDto } from './dto/number.dto';
+import { NumbersExceptionFilter } from './numbers-exception.filter';
+import { NumbersService } from './numbers.service';
+
+@ApiTags('numbers')
+@Controller('numbers')
+@UseFilters(NumbersExceptionFilter)
+export class NumbersController {
+  constructor(private readonly numbers: NumbersService) {}
+
+  @ApiNode({
+    path: 'list',
+    operationId: 'numbersList',
+    summary: 'The number pool in numeric order, a glob search of it, or a random pick',
+    description:
+      'No parameters: the whole pool in numeric order. `search`: a glob over the E.164 text; without wildcards it ' +
+      'matches anywhere. `random=true`: `limit` numbers (default 1) drawn uniformly without repeats, in random order.',
+    ok: NumberListOkDto,
+  })
+  async list(@Query() q: ListNumbersQueryDto) {
+    const numbers = q.random ? await this.numbers.random(q.limit ?? 1, q.search) : await this.numbers.list(q.search, q.limit);
+    return ok({ numbers });
+  }
+
+  @ApiNode({
+    path: 'add',
+    operationId: 'numbersAdd',
+    summary: 'Add a number to the pool',
+    ok: NumberAddedOkDto,
+    failures: ['exists'],
+  })
+  async add(@Query() q: NumberQueryDto) {
+    const number = await this.numbers.add(q.number);
+    return ok({ number, detail: `Added ${number}` });
+  }
+
+  @ApiNode({
+    path: 'add_range',
+    operationId: 'numbersAddRange',
+    summary: 'Add every number from start to end (included) to the pool, all or nothing',
+    description:
+      'start and end share a country calling code and start < end; at most NUMBERS_MAX_RANGE numbers; ' +
+      'otherwise invalid/range. Numbers already in the pool are skipped and counted.',
+    ok: NumberRangeOkDto,
+  })
+  async addRange(@Query() q: AddRangeQueryDto) {
+    return ok(await this.numbers.addRange(q.start, q.end));
+  }
+
+  @ApiNode({
+    path: 'remove',
+    operationId: 'numbersRemove',
+    summary: 'Pull a number from the pool (exactly once under concurrency)',
+    ok: NumberOkDto,
+    failures: ['nonexistant'],
+  })
+  async remove(@Query() q: NumberQueryDto) {
+    return ok({ number: await this.numbers.remove(q.number) });
+  }
+
+  @ApiNode({
+    path: 'inpool',
+    operationId: 'numbersInpool',
+    summary: 'Whether a number is in the pool',
+    ok: NumberOkDto,
+    failures: ['nonexistant'],
+  })
+  async inpool(@Query() q: NumberQueryDto) {
+    return ok({ number: await this.numbers.inpool(q.number) });
+  }
+}

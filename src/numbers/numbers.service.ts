@@ -1,0 +1,296 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { AsYouType } from 'libphonenumber-js';
+import { randomInt } from 'node:crypto';
+import { Brackets, DataSource, SelectQueryBuilder } from 'typeorm';
+import { globToLike, LIKE_ESCAPE } from '../common/glob';
+import { sqlConcat } from '../common/sql';
+import type { AllConfig } from '../config/config.types';
+import { isUniqueViolation } from '../database/db-errors';
+import { Transactor } from '../database/transactor';
+import { NumberEntity } from './entities/number.entity';
+import { NumbersError, NumbersErrorCode } from './numbers.errors';
+
+/** What numbers/add_range answers. */
+export interface RangeResult {
+  added: number;
+  skipped: number;
+  start: string;
+  end: string;
+}
+
+/** Numbers per multi-row INSERT in add_range (about 150 kB of SQL). */
+const INSERT_BATCH = 10_000;
+/** Rounds of random id draws before numbers/list?random=true falls back to a scan. */
+const RANDOM_ROUNDS = 6;
+/** Most ids looked up in one round. */
+const RANDOM_MAX_DRAW = 20_000;
+const E164_MAX_DIGITS = 15;
+
+/**
+ * The number pool. Numbers come in and go out as E.164 text (`+4761123456`, validated
+ * by IsE164); the table holds their digits as a BIGINT (see NumberEntity).
+ */
+@Injectable()
+export class NumbersService {
+  private readonly maxRange: number;
+  private readonly sqlite: boolean;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactor: Transactor,
+    config: ConfigService<AllConfig, true>,
+  ) {
+    this.maxRange = config.get('app', { infer: true }).numbersMaxRange;
+    this.sqlite = dataSource.options.type === 'better-sqlite3';
+  }
+
+  /** The pool (or the numbers matching the glob) in numeric order, read as one column of raw rows. */
+  async list(search?: string, limit?: number): Promise<string[]> {
+    const qb = this.matching(search);
+    if (!qb) return [];
+    qb.select(this.e164(), 'e164').orderBy('n.number');
+    if (limit !== undefined) qb.limit(limit);
+    const rows = await qb.getRawMany<{ e164: string }>();
+    return rows.map((r) => r.e164);
+  }
+
+  /**
+   * `limit` numbers drawn uniformly at random without repeats, in random order.
+   *
+   * Without a search the cost does not grow with the pool: every row has a distinct
+   * integer `id` between MIN(id) and MAX(id) (both read off the primary key). We draw
+   * ids from that span uniformly *without replacement*, i.e. we walk a prefix of a
+   * uniformly random permutation of the span, and look the drawn ids up by primary key;
+   * ids of removed rows (holes) are skipped. The rows met along a uniformly random
+   * permutation of the span come in a uniformly random order of the rows themselves
+   * (every row has exactly one id, and holes are skipped whatever the order), so the
+   * first `limit` rows met, kept in draw order, are a uniform sample without repeats in
+   * random order. Each round draws as many ids as the hit rate seen so far says are
+   * needed; after RANDOM_ROUNDS rounds (only when the span is mostly holes) or when the
+   * pool is small next to `limit`, the pick is made afresh from a scan of the pool,
+   * which is uniform too. With a search, the matches are read and sampled (O(matches)).
+   */
+  async random(limit: number, search?: string): Promise<string[]> {
+    if (search !== undefined) {
+      const qb = this.matching(search);
+      if (!qb) return [];
+      const rows = await qb.select(this.e164(), 'e164').getRawMany<{ e164: string }>();
+      return sample(
+        rows.map((r) => r.e164),
+        limit,
+      );
+    }
+    const bounds = await this.dataSource
+      .createQueryBuilder(NumberEntity, 'n')
+      .select('MIN(n.id)', 'lo')
+      .addSelect('MAX(n.id)', 'hi')
+      .getRawOne<{ lo: number | string | null; hi: number | string | null }>();
+    if (bounds?.lo === null || bounds?.lo === undefined || bounds.hi === null) return [];
+    const lo = Number(bounds.lo);
+    const hi = Number(bounds.hi);
+    const span = hi - lo + 1;
+    // Drawing at most half the span keeps each distinct draw below two tries on average.
+    const maxDrawn = Math.floor(span / 2);
+    if (limit > maxDrawn) return this.randomByScan(limit);
+
+    const drawn = new Set<number>();
+    const picked: string[] = [];
+    let hits = 0;
+    for (let round = 0; round < RANDOM_ROUNDS; round++) {
+      const need = limit - picked.length;
+      const hitRate = (hits + 1) / (drawn.size + 1);
+      const want = Math.min(RANDOM_MAX_DRAW, Math.ceil((need / hitRate) * 1.25) + 8, maxDrawn - drawn.size);
+      if (want <= 0) break;
+      const ids: number[] = [];
+      while (ids.length < want) {
+        const id = randomInt(lo, hi + 1);
+        if (!drawn.has(id)) {
+          drawn.add(id);
+          ids.push(id);
+        }
+      }
+      const rows = await this.dataSource
+        .createQueryBuilder(NumberEntity, 'n')
+        .select('n.id', 'id')
+        .addSelect(this.e164(), 'e164')
+        .where('n.id IN (:...ids)', { ids })
+        .getRawMany<{ id: number | string; e164: string }>();
+      const found = new Map(rows.map((r) => [Number(r.id), r.e164]));
+      for (const id of ids) {
+        const e164 = found.get(id);
+        if (e164 === undefined) continue;
+        hits++;
+        picked.push(e164);
+        if (picked.length === limit) return picked;
+      }
+    }
+    return this.randomByScan(limit);
+  }
+
+  async add(e164: string): Promise<string> {
+    try {
+      await this.dataSource
+        .createQueryBuilder()
+        .insert()
+        .into(NumberEntity)
+        .values({ number: digitsOf(e164) })
+        .updateEntity(false)
+        .execute();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new NumbersError(NumbersErrorCode.AlreadyExists, `${e164} is already in the pool`);
+      throw err;
+    }
+    return e164;
+  }
+
+  /**
+   * Adds every number from start to end (both included) in one transaction, in
+   * multi-row INSERTs of INSERT_BATCH numbers. Each batch is a contiguous stretch of
+   * numbers, so the ones already in the pool are found with one range read of the
+   * unique index and left out; INSERT IGNORE (OR IGNORE) covers numbers another
+   * writer adds meanwhile. Leaving present numbers out keeps MariaDB from spending
+   * auto-increment ids on them, which keeps `id` dense for random picks.
+   */
+  async addRange(start: string, end: string): Promise<RangeResult> {
+    const first = Number(digitsOf(start));
+    const last = Number(digitsOf(end));
+    this.checkRange(start, end, first, last);
+    const insert = this.sqlite ? 'INSERT OR IGNORE' : 'INSERT IGNORE';
+    const added = await this.transactor.run(async (em) => {
+      const runner = em.queryRunner;
+      if (!runner) throw new Error('add_range must run in a transaction');
+      let inserted = 0;
+      for (let lo = first; lo <= last; lo += INSERT_BATCH) {
+        const hi = Math.min(lo + INSERT_BATCH - 1, last);
+        // The bounds are integers computed here, never client text.
+        const present = (await runner.query(`SELECT number FROM kamprov_numbers WHERE number BETWEEN ${lo} AND ${hi}`)) as {
+          number: number | string;
+        }[];
+        const have = new Set(present.map((r) => Number(r.number)));
+        const values: string[] = [];
+        for (let n = lo; n <= hi; n++) if (!have.has(n)) values.push(`(${n})`);
+        if (values.length === 0) continue;
+        const result = await runner.query(`${insert} INTO kamprov_numbers (number) VALUES ${values.join(',')}`, [], true);
+        inserted += result.affected ?? 0;
+      }
+      return inserted;
+    });
+    return { added, skipped: last - first + 1 - added, start, end };
+  }
+
+  /** Pulls a number: one DELETE, so under concurrency exactly one caller sees it go. */
+  async remove(e164: string): Promise<string> {
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .delete()
+      .from(NumberEntity)
+      .where('number = :number', { number: Number(digitsOf(e164)) })
+      .execute();
+    if (!result.affected) throw notInPool(e164);
+    return e164;
+  }
+
+  async inpool(e164: string): Promise<string> {
+    const row = await this.dataSource
+      .createQueryBuilder(NumberEntity, 'n')
+      .select('n.id', 'id')
+      .where('n.number = :number', { number: Number(digitsOf(e164)) })
+      .limit(1)
+      .getRawOne<{ id: number }>();
+    if (!row) throw notInPool(e164);
+    return e164;
+  }
+
+  private checkRange(start: string, end: string, first: number, last: number): void {
+    const startCode = callingCode(start);
+    const endCode = callingCode(end);
+    if (startCode === undefined) throw invalidRange(`start ${start} begins with no assigned country calling code`);
+    if (endCode === undefined) throw invalidRange(`end ${end} begins with no assigned country calling code`);
+    if (startCode !== endCode) {
+      throw invalidRange(`start and end must share a country calling code: ${start} is +${startCode}, ${end} is +${endCode}`);
+    }
+    if (first >= last) throw invalidRange(`start ${start} must be less than end ${end}`);
+    const count = last - first + 1;
+    if (count > this.maxRange) {
+      throw invalidRange(`the range holds ${count} numbers; at most ${this.maxRange} (NUMBERS_MAX_RANGE) at a time`);
+    }
+  }
+
+  /** A fresh uniform pick from a scan of the whole pool; for small pools and sparse ids. */
+  private async randomByScan(limit: number): Promise<string[]> {
+    const rows = await this.dataSource
+      .createQueryBuilder(NumberEntity, 'n')
+      .select(this.e164(), 'e164')
+      .getRawMany<{ e164: string }>();
+    return sample(
+      rows.map((r) => r.e164),
+      limit,
+    );
+  }
+
+  /** The E.164 text of `n.number`, built by the database. */
+  private e164(): string {
+    return sqlConcat(this.dataSource, "'+'", 'n.number');
+  }
+
+  /**
+   * The pool filtered by a number glob (undefined when nothing can match). The glob is
+   * matched against the E.164 text; with wildcards its leading '+' may be left out. A
+   * glob anchored at the start (`+4761*`) also becomes ranges of the BIGINT index —
+   * numbers starting with the digits 4761 are 4761, 47610..47619, 476100..476199, ...,
+   * one range per length up to 15 digits — so it reads only the matching stretches.
+   */
+  private matching(search?: string): SelectQueryBuilder<NumberEntity> | undefined {
+    const qb = this.dataSource.createQueryBuilder(NumberEntity, 'n');
+    if (search === undefined) return qb;
+    const glob = /[*?]/.test(search) && /^[0-9]/.test(search) ? `+${search}` : search;
+    qb.where(`${this.e164()} LIKE :pattern ESCAPE '${LIKE_ESCAPE}'`, { pattern: globToLike(glob) });
+    const lead = /^\+([0-9]+)/.exec(glob)?.[1];
+    if (lead !== undefined) {
+      const ranges = prefixRanges(lead);
+      if (ranges.length === 0) return undefined;
+      qb.andWhere(
+        new Brackets((w) => {
+          ranges.forEach(([lo, hi], i) => w.orWhere(`n.number BETWEEN :lo${i} AND :hi${i}`, { [`lo${i}`]: lo, [`hi${i}`]: hi }));
+        }),
+      );
+    }
+    return qb;
+  }
+}
+
+const digitsOf = (e164: string): string => e164.slice(1);
+
+/** The country calling code an E.164 number starts with, by libphonenumber's metadata. */
+function callingCode(e164: string): string | undefined {
+  const typer = new AsYouType();
+  typer.input(e164);
+  return typer.getCallingCode();
+}
+
+/** The BIGINT ranges holding every valid number whose digits start with `lead`. */
+function prefixRanges(lead: string): [number, number][] {
+  if (lead.startsWith('0') || lead.length > E164_MAX_DIGITS) return [];
+  const base = Number(lead);
+  const ranges: [number, number][] = [];
+  for (let length = lead.length; length <= E164_MAX_DIGITS; length++) {
+    const scale = 10 ** (length - lead.length);
+    ranges.push([base * scale, (base + 1) * scale - 1]);
+  }
+  return ranges;
+}
+
+/** Up to k items drawn uniformly without repeats, in random order (partial Fisher-Yates; shuffles `items`). */
+function sample<T>(items: T[], k: number): T[] {
+  const n = Math.min(k, items.length);
+  for (let i = 0; i < n; i++) {
+    const j = randomInt(i, items.length);
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items.slice(0, n);
+}
+
+const notInPool = (e164: string) => new NumbersError(NumbersErrorCode.NotFound, `${e164} is not in the pool`);
+const invalidRange = (detail: string) => new NumbersError(NumbersErrorCode.InvalidRange, detail);
