@@ -7,7 +7,12 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { invalid, statusOf } from './common/envelope';
 import { EnvelopeRenderer } from './common/envelope-renderer';
+import helmet from '@fastify/helmet';
 import { AppModule } from './app.module';
+import { installAuditHook } from './audit/audit.hook';
+import { AuditService } from './audit/audit.service';
+import { installPasswordMask } from './auth/password-mask.hook';
+import { installRequestLog } from './common/request-log.hook';
 import type { AllConfig } from './config/config.types';
 import type { LogLevel } from './config/env.validation';
 import { loadEnv } from './config/env.validation';
@@ -37,8 +42,24 @@ export async function createApp(): Promise<NestFastifyApplication> {
     logger: NEST_LEVELS[env.LOG_LEVEL],
     abortOnError: false, // let main.ts report start-up failures its own way
   });
-  const { apiPrefix } = app.get(ConfigService<AllConfig, true>).get('app', { infer: true });
+  const { apiPrefix, corsOrigins } = app.get(ConfigService<AllConfig, true>).get('app', { infer: true });
   if (apiPrefix) app.setGlobalPrefix(apiPrefix);
+  // CORS stays off unless origins are configured.
+  if (corsOrigins.length > 0) {
+    app.enableCors({ origin: corsOrigins, methods: ['GET'], allowedHeaders: ['X-API-Key', 'Authorization'] });
+  }
+  // Security headers; Swagger UI (same-origin scripts, inline styles, data: images) still works.
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+      },
+    },
+  });
 
   // Errors Fastify raises before routing (bad URL, bad headers) get the envelope too.
   const filter = new AllExceptionsFilter(app.get(EnvelopeRenderer));
@@ -51,6 +72,11 @@ export async function createApp(): Promise<NestFastifyApplication> {
       renderer.send(reply, clientError ? invalid('request', err.message) : filter.toEnvelope(err, request));
     });
 
+  const fastify = app.getHttpAdapter().getInstance();
+  installPasswordMask(fastify);
+  installAuditHook(fastify, app.get(AuditService));
+  installRequestLog(fastify);
+
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -62,9 +88,16 @@ export async function createApp(): Promise<NestFastifyApplication> {
       )
       .setVersion('0.1.0')
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'the same API key, as a bearer token' }, 'bearer')
+      .addSecurityRequirements('api-key')
+      .addSecurityRequirements('bearer')
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'openapi.json',
+    yamlDocumentUrl: 'openapi.yaml',
+    swaggerOptions: { persistAuthorization: true },
+  });
   app.enableShutdownHooks();
   return app;
 }

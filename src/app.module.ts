@@ -10,6 +10,8 @@ import { loadEnv } from './config/env.validation';
 import { DatabaseModule } from './database/database.module';
 import { KamailioModule } from './kamailio/kamailio.module';
 import { AliasesModule } from './aliases/aliases.module';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
 import { DomainsModule } from './domains/domains.module';
 import { NumbersModule } from './numbers/numbers.module';
 import { PhonesModule } from './phones/phones.module';
@@ -34,6 +36,8 @@ export class AppModule {
         }),
         CommonModule,
         DatabaseModule,
+        AuthModule,
+        AuditModule,
         KamailioModule,
         UsersModule,
         PhonesModule,

@@ -43,6 +43,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const path = request ? request.url.split('?')[0] : 'this path';
       return failed('nonexistant', `no such node: ${request?.method ?? 'GET'} ${path}`);
     }
+    if (status === 429) return failed('toomany', 'too many requests for this key; retry after the Retry-After seconds');
     if (status >= 400 && status < 500) return invalid('request', exception.message);
     this.logger.error(`HTTP ${status}: ${exception.message}`);
     return error('internal', 'an internal error occurred');

@@ -18,11 +18,13 @@ export interface ApiNodeOptions {
 /**
  * One kamprov node: a GET route plus its OpenAPI operation, its `ok` schema and the
  * error envelope for every status it can answer (400 invalid, the listed failures,
- * 500/503 error).
+ * 401/403/429 for the API key and rate limit, 500/503 error).
  */
 export function ApiNode(options: ApiNodeOptions): MethodDecorator {
   const byStatus = new Map<number, FailedCause[]>();
-  for (const cause of options.failures ?? []) {
+  // Every node needs an API key and is rate limited.
+  const causes: FailedCause[] = [...(options.failures ?? []), 'unauthenticated', 'forbidden', 'toomany'];
+  for (const cause of new Set(causes)) {
     const status = statusOf({ response: 'failed', cause, detail: '' });
     byStatus.set(status, [...(byStatus.get(status) ?? []), cause]);
   }

@@ -10,6 +10,11 @@ export interface AppConfig {
   numbersMaxRange: number;
   kamailioRpcUrl: string | undefined;
   bootstrapApiKey: string | undefined;
+  allowQueryApiKey: boolean;
+  /** Requests per key per window; 0 = off. */
+  rateLimitMax: number;
+  rateLimitWindowS: number;
+  corsOrigins: string[];
   logLevel: LogLevel;
 }
 
@@ -24,6 +29,10 @@ export const appConfig = registerAs('app', (): AppConfig => {
     numbersMaxRange: env.NUMBERS_MAX_RANGE,
     kamailioRpcUrl: env.KAMAILIO_RPC_URL,
     bootstrapApiKey: env.BOOTSTRAP_API_KEY,
+    allowQueryApiKey: env.ALLOW_QUERY_API_KEY,
+    rateLimitMax: env.RATE_LIMIT_MAX,
+    rateLimitWindowS: env.RATE_LIMIT_WINDOW_S,
+    corsOrigins: env.CORS_ORIGINS ? env.CORS_ORIGINS.split(',').map((o) => o.trim()) : [],
     logLevel: env.LOG_LEVEL,
   };
 });

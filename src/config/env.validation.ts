@@ -79,6 +79,28 @@ export class EnvironmentVariables {
 
   @Transform(toBoolean)
   @IsBoolean({ message: 'must be true or false' })
+  ALLOW_QUERY_API_KEY = false;
+
+  /** Requests per key per window; 0 turns rate limiting off. */
+  @Transform(toInteger)
+  @IsInt({ message: 'must be an integer' })
+  @Min(0)
+  @Max(1_000_000)
+  RATE_LIMIT_MAX = 1200;
+
+  @Transform(toInteger)
+  @IsInt({ message: 'must be an integer' })
+  @Min(1)
+  @Max(86_400)
+  RATE_LIMIT_WINDOW_S = 60;
+
+  /** Comma-separated origins allowed by CORS; none = CORS off. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^,\s]+(,\s*https?:\/\/[^,\s]+)*$/, { message: 'must be a comma-separated list of http(s) origins' })
+  CORS_ORIGINS?: string;
+
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'must be true or false' })
   MIGRATIONS_RUN = true;
 
   @Transform(toInteger)
@@ -95,7 +117,7 @@ export class InvalidEnvironmentError extends Error {}
 
 /** Parses and checks the environment; throws one error naming every bad variable. */
 export function loadEnv(raw: Record<string, string | undefined> = process.env): EnvironmentVariables {
-  const known = Object.keys(new EnvironmentVariables()).concat('API_PREFIX', 'KAMAILIO_RPC_URL', 'BOOTSTRAP_API_KEY');
+  const known = Object.keys(new EnvironmentVariables()).concat('API_PREFIX', 'KAMAILIO_RPC_URL', 'BOOTSTRAP_API_KEY', 'CORS_ORIGINS');
   const present: Record<string, string> = {};
   for (const key of new Set(known)) {
     const value = raw[key];

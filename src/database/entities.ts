@@ -1,4 +1,6 @@
 import { aliasesEntities } from '../aliases/entities';
+import { AuditEntryEntity } from '../audit/entities/audit-entry.entity';
+import { ApiKeyEntity } from '../auth/entities/api-key.entity';
 import { DbAlias } from '../kamailio/entities/dbalias.entity';
 import { KamailioDomain } from '../kamailio/entities/domain.entity';
 import { Subscriber } from '../kamailio/entities/subscriber.entity';
@@ -15,4 +17,6 @@ export const entities = [
   ...phonesEntities,
   ...numbersEntities,
   ...aliasesEntities,
+  ApiKeyEntity,
+  AuditEntryEntity,
 ];

@@ -7,10 +7,19 @@ export interface Reply<T = Record<string, any>> {
   headers: Headers;
 }
 
+/** The admin key every test app accepts (BOOTSTRAP_API_KEY), unless a test sets its own. */
+export const TEST_ADMIN_KEY = 'test-bootstrap-key-0123456789abcdef';
+
+export interface GetOptions {
+  /** The API key to send as X-API-Key; null sends none. Default: the test admin key. */
+  key?: string | null;
+  headers?: Record<string, string>;
+}
+
 export interface TestApp {
   baseUrl: string;
-  /** GET a path (with its query string) and parse the JSON answer. */
-  get<T = Record<string, any>>(path: string): Promise<Reply<T>>;
+  /** GET a path (with its query string) with the admin key, and parse the JSON answer. */
+  get<T = Record<string, any>>(path: string, options?: GetOptions): Promise<Reply<T>>;
   close(): Promise<void>;
 }
 
@@ -20,7 +29,11 @@ export interface TestApp {
  */
 export async function startApp(env: Record<string, string>): Promise<TestApp> {
   const saved = { ...process.env };
-  Object.assign(process.env, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'fatal' }, env);
+  Object.assign(
+    process.env,
+    { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'fatal', BOOTSTRAP_API_KEY: TEST_ADMIN_KEY, RATE_LIMIT_MAX: '0' },
+    env,
+  );
   let app: NestFastifyApplication;
   try {
     app = await createApp();
@@ -33,8 +46,9 @@ export async function startApp(env: Record<string, string>): Promise<TestApp> {
   const baseUrl = `http://127.0.0.1:${port}`;
   return {
     baseUrl,
-    get: async <T>(path: string) => {
-      const res = await fetch(baseUrl + path);
+    get: async <T>(path: string, options: GetOptions = {}) => {
+      const key = options.key === undefined ? TEST_ADMIN_KEY : options.key;
+      const res = await fetch(baseUrl + path, { headers: { ...(key ? { 'x-api-key': key } : {}), ...options.headers } });
       const text = await res.text();
       let body: T;
       try {

@@ -3,6 +3,7 @@ import { ProvisioningUsers1764140000001 } from './1764140000001-ProvisioningUser
 import { Phones1764140000002 } from './1764140000002-Phones';
 import { NumberPool1764140000003 } from './1764140000003-NumberPool';
 import { AliasClaims1764140000004 } from './1764140000004-AliasClaims';
+import { Security1764140000005 } from './1764140000005-Security';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and the tests agree. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   Phones1764140000002,
   NumberPool1764140000003,
   AliasClaims1764140000004,
+  Security1764140000005,
 ];

@@ -1,0 +1,118 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { DataSource, IsNull } from 'typeorm';
+import type { AllConfig } from '../config/config.types';
+import { isUniqueViolation } from '../database/db-errors';
+import { ApiKeyEntity } from './entities/api-key.entity';
+import { AuthError, AuthErrorCode } from './auth.errors';
+import type { Role } from './roles';
+
+/** Who is calling: the key's name and role (`bootstrap` for BOOTSTRAP_API_KEY). */
+export interface ApiKeyIdentity {
+  name: string;
+  role: Role;
+}
+
+export interface ApiKeyView {
+  name: string;
+  role: Role;
+  created: string;
+  lastUsed: string | null;
+  revoked: string | null;
+}
+
+/** Keys look like `kp_<12 hex>_<32 base64url>`: 192 random bits, and a recognizable prefix. */
+const KEY_RE = /^kp_([0-9a-f]{12})_([A-Za-z0-9_-]{32})$/;
+const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+/** last_used_at is refreshed at most this often, so reads do not become writes. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export const INITIAL_KEY_NAME = 'initial-admin';
+
+@Injectable()
+export class ApiKeysService {
+  private readonly logger = new Logger('ApiKeys');
+  private readonly bootstrapHash: Buffer | undefined;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    config: ConfigService<AllConfig, true>,
+  ) {
+    const bootstrap = config.get('app', { infer: true }).bootstrapApiKey;
+    this.bootstrapHash = bootstrap ? sha256(bootstrap) : undefined;
+  }
+
+  /** Creates a key and returns it: the only time it is ever seen. */
+  async create(name: string, role: Role): Promise<{ key: string; name: string; role: Role }> {
+    const keyId = randomBytes(6).toString('hex');
+    const key = `kp_${keyId}_${randomBytes(24).toString('base64url')}`;
+    try {
+      await this.dataSource.getRepository(ApiKeyEntity).insert({
+        name,
+        role,
+        keyId,
+        keyHash: sha256(key).toString('hex'),
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AuthError(AuthErrorCode.KeyNameTaken, `a key named ${name} exists`);
+      throw err;
+    }
+    return { key, name, role };
+  }
+
+  async list(): Promise<ApiKeyView[]> {
+    const rows = await this.dataSource.getRepository(ApiKeyEntity).find({ order: { id: 'ASC' } });
+    const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+    return rows.map((r) => ({
+      name: r.name,
+      role: r.role,
+      created: new Date(r.createdAt).toISOString(),
+      lastUsed: iso(r.lastUsedAt),
+      revoked: iso(r.revokedAt),
+    }));
+  }
+
+  async revoke(name: string): Promise<void> {
+    const result = await this.dataSource
+      .getRepository(ApiKeyEntity)
+      .update({ name, revokedAt: IsNull() }, { revokedAt: new Date() });
+    if ((result.affected ?? 0) === 0) throw new AuthError(AuthErrorCode.KeyNotFound, `no active key named ${name}`);
+  }
+
+  /** The caller behind a presented key, or undefined. Hashes are compared in constant time. */
+  async verify(presented: string): Promise<ApiKeyIdentity | undefined> {
+    const hash = sha256(presented);
+    if (this.bootstrapHash && timingSafeEqual(hash, this.bootstrapHash)) return { name: 'bootstrap', role: 'admin' };
+    const m = KEY_RE.exec(presented);
+    if (!m) return undefined;
+    const row = await this.dataSource
+      .getRepository(ApiKeyEntity)
+      .findOne({ where: { keyId: m[1], revokedAt: IsNull() } });
+    if (!row || !timingSafeEqual(hash, Buffer.from(row.keyHash, 'hex'))) return undefined;
+    if (!row.lastUsedAt || Date.now() - new Date(row.lastUsedAt).getTime() > LAST_USED_RESOLUTION_MS) {
+      this.dataSource
+        .getRepository(ApiKeyEntity)
+        .update({ id: row.id }, { lastUsedAt: new Date() })
+        .catch((err: Error) => this.logger.warn(`could not record last use of key ${row.name}: ${err.message}`));
+    }
+    return { name: row.name, role: row.role };
+  }
+
+  /**
+   * First start: with no key at all and no BOOTSTRAP_API_KEY, create one admin key so the
+   * quick start is never an open server. Returns the key (to be printed once), or undefined.
+   */
+  async ensureInitialKey(): Promise<string | undefined> {
+    if (this.bootstrapHash) return undefined;
+    if ((await this.dataSource.getRepository(ApiKeyEntity).count()) > 0) return undefined;
+    try {
+      return (await this.create(INITIAL_KEY_NAME, 'admin')).key;
+    } catch (err) {
+      // Another instance created it at the same moment: it printed the key.
+      if (err instanceof AuthError && err.code === AuthErrorCode.KeyNameTaken) return undefined;
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,15 @@
+export enum AuthErrorCode {
+  Unauthenticated = 'Unauthenticated',
+  Forbidden = 'Forbidden',
+  KeyNameTaken = 'KeyNameTaken',
+  KeyNotFound = 'KeyNotFound',
+}
+
+export class AuthError extends Error {
+  constructor(
+    readonly code: AuthErrorCode,
+    readonly detail: string,
+  ) {
+    super(detail);
+  }
+}
