@@ -13,6 +13,9 @@ import { AliasesModule } from './aliases/aliases.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { DomainsModule } from './domains/domains.module';
+import { HealthModule } from './health/health.module';
+import { LoggingModule } from './logging/logging.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { NumbersModule } from './numbers/numbers.module';
 import { PhonesModule } from './phones/phones.module';
 import { UsersModule } from './users/users.module';
@@ -34,6 +37,7 @@ export class AppModule {
             return raw;
           },
         }),
+        LoggingModule,
         CommonModule,
         DatabaseModule,
         AuthModule,
@@ -44,6 +48,8 @@ export class AppModule {
         NumbersModule,
         AliasesModule,
         DomainsModule,
+        HealthModule,
+        MetricsModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },
