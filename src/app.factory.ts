@@ -1,7 +1,8 @@
-import { LogLevel as NestLogLevel } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { LogController } from 'fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
@@ -14,22 +15,29 @@ import { AuditService } from './audit/audit.service';
 import { installPasswordMask } from './auth/password-mask.hook';
 import { installRequestLog } from './common/request-log.hook';
 import type { AllConfig } from './config/config.types';
-import type { LogLevel } from './config/env.validation';
 import { loadEnv } from './config/env.validation';
+import { nestLoggerFor } from './logging/nest-logger';
+import { createRootLogger } from './logging/root-logger';
+import { MetricsService } from './metrics/metrics.service';
 
-const NEST_LEVELS: Record<LogLevel, NestLogLevel[]> = {
-  fatal: ['fatal'],
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-  verbose: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-};
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** A caller's X-Request-Id when it is a sane token, else a fresh UUID. */
+function requestId(req: { headers: Record<string, string | string[] | undefined> }): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
 
 /** Builds the whole application (used by main.ts and by the e2e tests alike). */
 export async function createApp(): Promise<NestFastifyApplication> {
   const env = loadEnv(); // fail fast, before any module starts
+  const logger = createRootLogger({ level: env.LOG_LEVEL, format: env.LOG_FORMAT });
   const adapter = new FastifyAdapter({
+    // Fastify's request loggers are children of the root logger, bound to a request id;
+    // Fastify's own per-request lines are off: request-log.hook.ts writes one per request.
+    loggerInstance: logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: requestId,
     routerOptions: { maxParamLength: 256 },
     bodyLimit: 64 * 1024,
     // Requests Fastify cannot even route (a URL with broken %-escapes) get the envelope too.
@@ -39,7 +47,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
     },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(), adapter, {
-    logger: NEST_LEVELS[env.LOG_LEVEL],
+    logger: nestLoggerFor(logger),
     abortOnError: false, // let main.ts report start-up failures its own way
   });
   const { apiPrefix, corsOrigins } = app.get(ConfigService<AllConfig, true>).get('app', { infer: true });
@@ -75,7 +83,8 @@ export async function createApp(): Promise<NestFastifyApplication> {
   const fastify = app.getHttpAdapter().getInstance();
   installPasswordMask(fastify);
   installAuditHook(fastify, app.get(AuditService));
-  installRequestLog(fastify);
+  const metrics = app.get(MetricsService);
+  installRequestLog(fastify, { onOutcome: (o) => metrics.observe(o) });
 
   const document = SwaggerModule.createDocument(
     app,

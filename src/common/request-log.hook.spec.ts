@@ -1,4 +1,4 @@
-import { redactUrl } from './request-log.hook';
+import { envelopeKindOf, nodeLabel, redactUrl } from './request-log.hook';
 
 describe('redactUrl', () => {
   it('hides password and api_key values, however they are spelled', () => {
@@ -6,5 +6,28 @@ describe('redactUrl', () => {
     expect(redactUrl('/user/list?api_key=kp_x&search=a')).toBe('/user/list?api_key=***&search=a');
     expect(redactUrl('/x?pass%77ord=S3cr3t&PASSWORD=x')).toBe('/x?pass%77ord=***&PASSWORD=***');
     expect(redactUrl('/user/list')).toBe('/user/list');
+  });
+});
+
+describe('envelopeKindOf', () => {
+  it('reads the response kind and the cause from a serialized envelope', () => {
+    expect(envelopeKindOf('{"response":"ok","users":[]}')).toEqual({ response: 'ok', cause: undefined });
+    expect(envelopeKindOf('{"response":"failed","cause":"nonexistant","detail":"no user"}')).toEqual({
+      response: 'failed',
+      cause: 'nonexistant',
+    });
+    expect(envelopeKindOf('{"response":"invalid","cause":"username","detail":"x"}').cause).toBe('username');
+    expect(envelopeKindOf('<html>')).toEqual({ response: 'none', cause: undefined });
+    expect(envelopeKindOf(undefined).response).toBe('none');
+  });
+});
+
+describe('nodeLabel', () => {
+  it('names nodes by group/node, whatever the prefix, and bounds the rest', () => {
+    expect(nodeLabel('/user/get')).toBe('user/get');
+    expect(nodeLabel('/api/v1/numbers/add_range')).toBe('numbers/add_range');
+    expect(nodeLabel('/metrics')).toBe('metrics');
+    expect(nodeLabel('/openapi.json')).toBe('openapi.json');
+    expect(nodeLabel(undefined)).toBe('unmatched');
   });
 });

@@ -1,5 +1,5 @@
-import { Logger } from '@nestjs/common';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { nodeOf } from '../auth/roles';
 
 const SECRET_PARAMS = new Set(['password', 'api_key']);
 
@@ -24,16 +24,97 @@ export function redactUrl(url: string): string {
   return `${url.slice(0, q)}?${params.join('&')}`;
 }
 
+/** What the answer's envelope said; `none` for answers that are no envelope (docs, metrics). */
+export type ResponseKind = 'ok' | 'invalid' | 'failed' | 'error' | 'none';
+
+/** One finished request, as the request log and the metrics see it. */
+export interface RequestOutcome {
+  method: string;
+  /** The URL with secrets redacted. */
+  url: string;
+  /** `user/get` for a node; the route's path for other routes (`metrics`, `docs`); `unmatched` without a route. */
+  node: string;
+  status: number;
+  response: ResponseKind;
+  cause: string | undefined;
+  /** The API key's name, or null when the request carried no valid key. */
+  key: string | null;
+  /** Milliseconds from the request's arrival to the answer's last byte. */
+  ms: number;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The envelope's `response` and `cause`, read by the request log as the answer is sent. */
+    envelopeKind?: { response: ResponseKind; cause: string | undefined };
+  }
+}
+
+const ENVELOPE_HEAD = /^\{"response":"(ok|invalid|failed|error)"/;
+const CAUSE = /"cause":"([^"\\]{1,64})"/;
+
+/** The envelope kind of a serialized answer, read from its head (a list may be megabytes long). */
+export function envelopeKindOf(payload: unknown): { response: ResponseKind; cause: string | undefined } {
+  if (typeof payload !== 'string') return { response: 'none', cause: undefined };
+  const head = ENVELOPE_HEAD.exec(payload);
+  if (!head) return { response: 'none', cause: undefined };
+  const response = head[1] as ResponseKind;
+  // Problem envelopes are small; only they carry a cause worth logging.
+  const cause = response === 'ok' ? undefined : CAUSE.exec(payload.slice(0, 512))?.[1];
+  return { response, cause };
+}
+
+/** The node's name: the last two segments of a node's route (whatever API_PREFIX is). */
+export function nodeLabel(route: string | undefined): string {
+  if (!route) return 'unmatched';
+  const parts = route.split('/').filter(Boolean);
+  if (parts.length >= 2 && /^[a-z]+$/.test(parts[parts.length - 2]) && /^[a-z_]+$/.test(parts[parts.length - 1])) {
+    const n = nodeOf(route);
+    return `${n.group}/${n.node}`;
+  }
+  return parts.join('/') || '/';
+}
+
+export function outcomeOf(request: FastifyRequest, status: number, ms: number): RequestOutcome {
+  const kind = request.envelopeKind ?? { response: 'none' as const, cause: undefined };
+  return {
+    method: request.method,
+    url: redactUrl(request.url),
+    node: nodeLabel(request.routeOptions.url),
+    status,
+    response: kind.response,
+    cause: kind.cause,
+    key: request.apiKey?.name ?? null,
+    ms: Math.round(ms * 10) / 10,
+  };
+}
+
+export interface RequestLogOptions {
+  /** Called with every finished request (the metrics count them). */
+  onOutcome?: (outcome: RequestOutcome) => void;
+}
+
 /**
- * One line per request: method, URL (secrets redacted), status, key name, time. Headers
- * (X-API-Key, Authorization) are never logged.
+ * One log entry per request, through the request's pino logger (so it carries `reqId`):
+ * method, URL with `password` and `api_key` values redacted, node, status, response kind and
+ * cause, key name and latency, as fields and as a readable `msg`. Headers (X-API-Key,
+ * Authorization) are never logged. 5xx answers log at `error`, the rest at `info`.
  */
-export function installRequestLog(fastify: FastifyInstance): void {
-  const logger = new Logger('HTTP');
+export function installRequestLog(fastify: FastifyInstance, options: RequestLogOptions = {}): void {
+  fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  fastify.addHook('onSend', async (request, _reply, payload) => {
+    request.envelopeKind = envelopeKindOf(payload);
+    return payload;
+  });
   fastify.addHook('onResponse', async (request, reply) => {
-    const key = request.apiKey?.name ?? '-';
-    logger.log(
-      `${request.method} ${redactUrl(request.url)} ${reply.statusCode} key=${key} ${reply.elapsedTime.toFixed(1)}ms`,
-    );
+    const o = outcomeOf(request, reply.statusCode, reply.elapsedTime);
+    options.onOutcome?.(o);
+    const kind = o.response === 'none' ? '' : ` ${o.response}${o.cause ? `/${o.cause}` : ''}`;
+    const msg = `${o.method} ${o.url} ${o.status}${kind} key=${o.key ?? '-'} ${o.ms}ms`;
+    const fields = { context: 'HTTP', ...o, key: o.key ?? undefined };
+    if (o.status >= 500) request.log.error(fields, msg);
+    else request.log.info(fields, msg);
   });
 }

@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import { loadEnv, LogLevel } from './env.validation';
+import { loadEnv, LogFormat, LogLevel } from './env.validation';
 
 export interface AppConfig {
   port: number;
@@ -16,6 +16,9 @@ export interface AppConfig {
   rateLimitWindowS: number;
   corsOrigins: string[];
   logLevel: LogLevel;
+  logFormat: LogFormat;
+  /** /metrics needs no API key. */
+  metricsPublic: boolean;
 }
 
 export const appConfig = registerAs('app', (): AppConfig => {
@@ -34,5 +37,7 @@ export const appConfig = registerAs('app', (): AppConfig => {
     rateLimitWindowS: env.RATE_LIMIT_WINDOW_S,
     corsOrigins: env.CORS_ORIGINS ? env.CORS_ORIGINS.split(',').map((o) => o.trim()) : [],
     logLevel: env.LOG_LEVEL,
+    logFormat: env.LOG_FORMAT,
+    metricsPublic: env.METRICS_PUBLIC,
   };
 });

@@ -26,6 +26,8 @@ const toInteger = ({ value }: { value: unknown }): unknown =>
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'verbose'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /**
  * Every environment variable kamprov reads, with its default. Checked once at boot:
@@ -111,6 +113,15 @@ export class EnvironmentVariables {
 
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'info';
+
+  /** `json` (one JSON object a line), `pretty` (pino-pretty), `auto`: pretty on a terminal outside production. */
+  @IsIn(LOG_FORMATS)
+  LOG_FORMAT: LogFormat = 'auto';
+
+  /** `/metrics` without an API key (for a scraper on a private network); default: any valid key. */
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'must be true or false' })
+  METRICS_PUBLIC = false;
 }
 
 export class InvalidEnvironmentError extends Error {}

@@ -1,5 +1,13 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
+import { MetricsController } from './metrics.controller';
+import { MetricsService } from './metrics.service';
 
-/** Placeholder: Prometheus metrics at /metrics (issue 9). */
-@Module({})
+/** Prometheus metrics at /metrics (see MetricsController for who may read them). */
+@Module({
+  imports: [AuthModule],
+  controllers: [MetricsController],
+  providers: [MetricsService],
+  exports: [MetricsService],
+})
 export class MetricsModule {}
