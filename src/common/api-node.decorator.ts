@@ -1,5 +1,5 @@
 import { applyDecorators, Get, Type } from '@nestjs/common';
-import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiResponse } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { ErrorEnvelopeDto, FailedEnvelopeDto, InvalidEnvelopeDto } from './dto/envelope.dto';
 import { FailedCause, statusOf } from './envelope';
 
@@ -9,8 +9,11 @@ export interface ApiNodeOptions {
   operationId: string;
   summary: string;
   description?: string;
-  /** The `ok` answer's schema. */
-  ok: Type<unknown>;
+  /**
+   * The `ok` answer's schema. A class with a static `oneOf` list of classes (an answer of
+   * several shapes, e.g. phone/get) is documented as `oneOf` those.
+   */
+  ok: Type<unknown> & { oneOf?: Type<unknown>[] };
   /** The `failed` causes this node can answer (each documented under its status). */
   failures?: FailedCause[];
 }
@@ -39,10 +42,18 @@ export function ApiNode(options: ApiNodeOptions): MethodDecorator {
     Get(options.path),
     ApiExtraModels(InvalidEnvelopeDto, FailedEnvelopeDto, ErrorEnvelopeDto),
     ApiOperation({ operationId: options.operationId, summary: options.summary, description: options.description }),
-    ApiOkResponse({ description: 'ok', type: options.ok }),
+    ...okResponse(options.ok),
     ApiResponse({ status: 400, description: 'invalid: a parameter is malformed, unknown or repeated', type: InvalidEnvelopeDto }),
     ...failures,
     ApiResponse({ status: 500, description: 'error: internal', type: ErrorEnvelopeDto }),
     ApiResponse({ status: 503, description: 'error: dbfail (the database is unreachable or failed)', type: ErrorEnvelopeDto }),
   );
+}
+
+function okResponse(ok: ApiNodeOptions['ok']): MethodDecorator[] {
+  if (!ok.oneOf) return [ApiOkResponse({ description: 'ok', type: ok })];
+  return [
+    ApiExtraModels(...ok.oneOf),
+    ApiOkResponse({ description: 'ok', schema: { oneOf: ok.oneOf.map((t) => ({ $ref: getSchemaPath(t) })) } }),
+  ];
 }

@@ -20,11 +20,11 @@ export class NumberAddedOkDto extends NumberOkDto {
 
 export class NumberRangeOkDto extends OkResponseDto {
   /** How many numbers were added. */
-  @ApiProperty({ example: 98 })
+  @ApiProperty({ type: 'integer', example: 98 })
   added: number;
 
   /** How many numbers of the range were already in the pool. */
-  @ApiProperty({ example: 2 })
+  @ApiProperty({ type: 'integer', example: 2 })
   skipped: number;
 
   @ApiProperty({ example: '+4761123400' })

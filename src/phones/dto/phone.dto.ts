@@ -1,8 +1,35 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { OkResponseDto } from '../../common/dto/envelope.dto';
 
-/** phone/get: `mac` + `users` when asked by MAC, `user` + `macs` when asked by user. */
+/** phone/get?mac=: the phone and the users it carries. */
+export class PhoneByMacOkDto extends OkResponseDto {
+  /** The MAC asked for, 12 lower-case hex digits. */
+  @ApiProperty({ example: 'f00ba2ba5c00' })
+  mac: string;
+
+  /** The users the phone carries, `user@domain`, ordered. */
+  @ApiProperty({ type: [String], example: ['alice@sip.example.com'] })
+  users: string[];
+}
+
+/** phone/get?user=: the user and the phones that carry it. */
+export class PhoneByUserOkDto extends OkResponseDto {
+  /** The user asked for. */
+  @ApiProperty({ example: 'alice@sip.example.com' })
+  user: string;
+
+  /** The MACs of the phones that carry the user, ordered; empty when none does. */
+  @ApiProperty({ type: [String], example: ['f00ba2ba5c00'] })
+  macs: string[];
+}
+
+/**
+ * phone/get: `mac` + `users` when asked by MAC, `user` + `macs` when asked by user. The
+ * OpenAPI document describes it as `oneOf` the two shapes (see ApiNode).
+ */
 export class PhoneGetOkDto extends OkResponseDto {
+  static readonly oneOf = [PhoneByMacOkDto, PhoneByUserOkDto];
+
   /** The MAC asked for (by MAC only), 12 lower-case hex digits. */
   @ApiPropertyOptional({ example: 'f00ba2ba5c00' })
   mac?: string;

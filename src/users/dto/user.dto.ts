@@ -59,8 +59,8 @@ export class UserListOkDto extends OkResponseDto {
 }
 
 export class PasswordOkDto extends OkResponseDto {
-  /** A fresh password of the form user/add_local uses. */
-  @ApiProperty({ example: 'q7RfGzKp3mWx9TbN' })
+  /** A fresh password of the form user/add_local uses (null for a `read` key). */
+  @ApiProperty({ type: String, nullable: true, example: 'q7RfGzKp3mWx9TbN' })
   password: string;
 }
 
