@@ -2,10 +2,23 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from '../config/database.config';
+import { guardedMysql2 } from './guarded-mysql';
 import { migrations } from './migrations';
 
 /** How long a query may wait for a connection or a lock before it fails as dbfail. */
 export const DB_TIMEOUT_MS = 5000;
+
+/**
+ * MySQL/MariaDB bounds (see guarded-mysql.ts). A request's first database call fails as
+ * dbfail within DB_ACQUIRE_TIMEOUT_MS when no connection can be had (server down, refused,
+ * unreachable, pool exhausted); connecting alone is cut at DB_CONNECT_TIMEOUT_MS. One
+ * statement may run DB_QUERY_TIMEOUT_MS (a 10,000-row batch of numbers/add_range takes well
+ * under a second: the margin is for lock waits under load); then its connection is dropped
+ * and its transaction rolled back by the server.
+ */
+export const DB_CONNECT_TIMEOUT_MS = 3000;
+export const DB_ACQUIRE_TIMEOUT_MS = 4000;
+export const DB_QUERY_TIMEOUT_MS = 5000;
 
 /**
  * The one place that turns our database config into TypeORM options; the app module
@@ -28,6 +41,7 @@ export function buildDataSourceOptions(db: DatabaseConfig, entities: DataSourceO
     ...common,
     type: 'mysql',
     connectorPackage: 'mysql2',
+    driver: guardedMysql2({ acquireTimeoutMs: DB_ACQUIRE_TIMEOUT_MS, queryTimeoutMs: DB_QUERY_TIMEOUT_MS }),
     host: db.host,
     port: db.port,
     username: db.username,
@@ -35,7 +49,8 @@ export function buildDataSourceOptions(db: DatabaseConfig, entities: DataSourceO
     database: db.database,
     charset: 'utf8mb4',
     poolSize: db.poolSize,
-    connectTimeout: DB_TIMEOUT_MS,
-    extra: { connectionLimit: db.poolSize, maxIdle: db.poolSize, enableKeepAlive: true },
+    connectTimeout: DB_CONNECT_TIMEOUT_MS,
+    // keepAliveInitialDelay: notice a silently dead peer in ~10 s instead of the OS's 2 h.
+    extra: { connectionLimit: db.poolSize, maxIdle: db.poolSize, enableKeepAlive: true, keepAliveInitialDelay: 10_000 },
   };
 }

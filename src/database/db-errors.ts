@@ -28,11 +28,16 @@ export function isDatabaseError(err: unknown): boolean {
   const name = (err as { name?: unknown } | null)?.name;
   if (typeof name === 'string' && /TypeORM|QueryFailed|ConnectionIsNotSet|CannotConnect|SqliteError/.test(name)) return true;
   const code = driverCode(err);
+  // mysql2's pool says these in words only (a closed pool during shutdown, a full queue).
+  const message = (err as { message?: unknown } | null)?.message;
+  if (!code && typeof message === 'string' && /^(Pool is closed|Queue limit reached|No connections available)\.$/.test(message)) {
+    return true;
+  }
   if (!code) return false;
   return (
     code.startsWith('SQLITE_') ||
     code.startsWith('ER_') ||
     code.startsWith('PROTOCOL_') ||
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'POOL_CLOSED'].includes(code)
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'POOL_ACQUIRE_TIMEOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'POOL_CLOSED'].includes(code)
   );
 }
