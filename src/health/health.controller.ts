@@ -1,0 +1,69 @@
+import { Controller, Get, Query, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiExtraModels, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheckResult, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { SkipThrottle } from '@nestjs/throttler';
+import type { FastifyReply } from 'fastify';
+import { Public } from '../auth/public.decorator';
+import { InvalidEnvelopeDto } from '../common/dto/envelope.dto';
+import { HealthCheckStateDto, HealthDownDto, HealthOkDto, HealthQueryDto } from './health.dto';
+
+/** How long readiness waits for `SELECT 1` before it calls the database down. */
+export const READINESS_PING_TIMEOUT_MS = 2000;
+
+const DBFAIL = 'the database is unreachable or failed; try again later';
+
+/**
+ * Probes for load balancers and orchestrators: no API key, no rate limit. Answered in
+ * kamprov's envelope with @nestjs/terminus's result under `health`. Readiness is 503 when
+ * the database is down even with LEGACY_HTTP_200, since probes read the status only.
+ */
+@ApiTags('health')
+@ApiExtraModels(HealthCheckStateDto)
+@Controller('health')
+@Public()
+@SkipThrottle()
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly db: TypeOrmHealthIndicator,
+  ) {}
+
+  @Get('live')
+  @ApiOperation({
+    operationId: 'healthLive',
+    summary: 'Liveness: ok while the process runs and serves HTTP (the database is not consulted)',
+    security: [],
+  })
+  @ApiResponse({ status: 200, description: 'ok', type: HealthOkDto })
+  @ApiResponse({ status: 400, description: 'invalid: a parameter was given', type: InvalidEnvelopeDto })
+  async live(@Query() _query: HealthQueryDto): Promise<HealthOkDto> {
+    const result = await this.health.check([
+      () => this.indicators.check('process').up({ uptime: Math.round(process.uptime()) }),
+    ]);
+    return { response: 'ok', health: result as HealthOkDto['health'] };
+  }
+
+  @Get('ready')
+  @ApiOperation({
+    operationId: 'healthReady',
+    summary: 'Readiness: ok when the database answers SELECT 1 within 2 s, else error/dbfail (503)',
+    security: [],
+  })
+  @ApiResponse({ status: 200, description: 'ok', type: HealthOkDto })
+  @ApiResponse({ status: 400, description: 'invalid: a parameter was given', type: InvalidEnvelopeDto })
+  @ApiResponse({ status: 503, description: 'error: dbfail (the database is down)', type: HealthDownDto })
+  async ready(
+    @Query() _query: HealthQueryDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<HealthOkDto | HealthDownDto> {
+    try {
+      const result = await this.health.check([() => this.db.pingCheck('database', { timeout: READINESS_PING_TIMEOUT_MS })]);
+      return { response: 'ok', health: result as HealthOkDto['health'] };
+    } catch (err) {
+      if (!(err instanceof ServiceUnavailableException)) throw err;
+      void reply.status(503);
+      return { response: 'error', cause: 'dbfail', detail: DBFAIL, health: err.getResponse() as HealthCheckResult as HealthDownDto['health'] };
+    }
+  }
+}
