@@ -1,12 +1,61 @@
 import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from './app.factory';
 import { ApiKeysService } from './auth/api-keys.service';
 import type { AllConfig } from './config/config.types';
 import { InvalidEnvironmentError } from './config/env.validation';
 
+/**
+ * How long a graceful shutdown may take before kamprov gives up and exits 1. In-flight
+ * requests get this long to finish; a transaction cut off by the hard exit is rolled back
+ * by the database (MySQL drops the session; SQLite discards the uncommitted WAL frames).
+ */
+const SHUTDOWN_TIMEOUT_MS = 20_000;
+
+/**
+ * SIGTERM/SIGINT: stop accepting connections, let in-flight requests finish, close the
+ * database pool (Nest's app.close() does all three, in that order), then exit 0.
+ *
+ * Nest's own shutdown hooks (enableShutdownHooks, in app.factory.ts) re-raise the signal
+ * after closing, so the process ends "killed by SIGTERM" instead of exiting 0; they are
+ * replaced here, where the process is ours (tests build the app without main.ts).
+ */
+function handleShutdown(app: NestFastifyApplication, logger: Logger): void {
+  (app as unknown as { unsubscribeFromProcessSignals(): void }).unsubscribeFromProcessSignals();
+  let closing = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (closing) return; // a second signal while closing changes nothing
+    closing = true;
+    logger.log(`${signal}: closing (finishing requests in flight, at most ${SHUTDOWN_TIMEOUT_MS / 1000} s)`);
+    const timer = setTimeout(() => {
+      process.stderr.write(`kamprov: shutdown took longer than ${SHUTDOWN_TIMEOUT_MS / 1000} s; exiting\n`);
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS);
+    timer.unref();
+    // The server stops listening at once, but it waits for open sockets: a client's
+    // kept-alive socket goes idle once its answer is out, and is closed then.
+    const server = app.getHttpServer();
+    const reaper = setInterval(() => server.closeIdleConnections(), 50);
+    reaper.unref();
+    app
+      .close()
+      .then(() => {
+        logger.log('closed');
+        process.exit(0);
+      })
+      .catch((err: unknown) => {
+        process.stderr.write(`kamprov: shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exit(1);
+      });
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, shutdown);
+}
+
 async function bootstrap(): Promise<void> {
   const app = await createApp();
+  const logger = new Logger('kamprov');
+  handleShutdown(app, logger);
   const { port, host } = app.get(ConfigService<AllConfig, true>).get('app', { infer: true });
   const initialKey = await app.get(ApiKeysService).ensureInitialKey();
   await app.listen(port, host);
@@ -17,7 +66,7 @@ async function bootstrap(): Promise<void> {
         `    ${initialKey}\n\nUse it as X-API-Key; create others with: npm run keys -- create --name NAME --role ROLE\n\n`,
     );
   }
-  new Logger('kamprov').log(`listening on ${await app.getUrl()} (Swagger UI at /docs)`);
+  logger.log(`listening on ${await app.getUrl()} (Swagger UI at /docs)`);
 }
 
 bootstrap().catch((err: unknown) => {
