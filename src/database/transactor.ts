@@ -25,8 +25,24 @@ export class Transactor {
 
   run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     if (!this.serialize) return this.dataSource.transaction(work);
-    const next = this.queue.then(() => this.dataSource.transaction(work));
+    const next = this.queue.then(() => this.immediate(work));
     this.queue = next.catch(() => undefined);
     return next;
+  }
+
+  private async immediate<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    const query = runner.query.bind(runner);
+    // TypeORM's SQLite query runner opens transactions with exactly this statement.
+    runner.query = ((sql: string, ...rest: unknown[]) =>
+      (query as (sql: string, ...rest: unknown[]) => Promise<unknown>)(
+        sql === 'BEGIN TRANSACTION' ? 'BEGIN IMMEDIATE TRANSACTION' : sql,
+        ...rest,
+      )) as typeof runner.query;
+    try {
+      return await runner.manager.transaction(work);
+    } finally {
+      await runner.release();
+    }
   }
 }
