@@ -44,6 +44,19 @@ onEveryDatabase(
       expect([Number(row.n), Number(row.d)]).toEqual([30000, 30000]);
     });
 
+    it(`numbers/add_range: ${PARALLEL} parallel identical ranges all answer ok and add the range exactly once in all`, async () => {
+      const results = await Promise.all(
+        Array.from({ length: PARALLEL }, () => get('/numbers/add_range?start=%2B4792000000&end=%2B4792014999')),
+      );
+      expect(results.map((r) => r.status)).toEqual(Array.from({ length: PARALLEL }, () => 200));
+      expect(results.reduce((sum, r) => sum + (r.body.added as number), 0)).toBe(15000);
+      for (const r of results) expect((r.body.added as number) + (r.body.skipped as number)).toBe(15000);
+      const [row] = await ctx().db.query<{ n: number | string }>(
+        'SELECT COUNT(*) AS n FROM kamprov_numbers WHERE number BETWEEN 4792000000 AND 4792014999',
+      );
+      expect(Number(row.n)).toBe(15000);
+    });
+
     it(`phone/add: ${PARALLEL} parallel identical adds give one ok and the rest exists`, async () => {
       expect((await get(`/user/add_local?username=racer&domain=${D}`)).status).toBe(200);
       const results = await Promise.all(
