@@ -74,7 +74,13 @@ export function createRootLogger(settings: LoggingSettings): Logger {
     const { PinoPretty } = require('pino-pretty') as typeof import('pino-pretty');
     return pino(
       options,
-      PinoPretty({ sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,context', messageFormat: '{if context}[{context}] {end}{msg}' }),
+      PinoPretty({
+        sync: true,
+        translateTime: 'SYS:HH:MM:ss.l',
+        // The request log's fields are all in its msg already; reqId stays.
+        ignore: 'pid,hostname,context,method,url,node,status,response,cause,key,ms',
+        messageFormat: '{if context}[{context}] {end}{msg}',
+      }),
     );
   }
   return pino(options, pino.destination({ fd: 1, sync: true }));
