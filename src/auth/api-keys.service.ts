@@ -87,11 +87,15 @@ export class ApiKeysService {
     if (this.bootstrapHash && timingSafeEqual(hash, this.bootstrapHash)) return { name: 'bootstrap', role: 'admin' };
     const m = KEY_RE.exec(presented);
     if (!m) return undefined;
-    const row = await this.dataSource
-      .getRepository(ApiKeyEntity)
-      .findOne({ where: { keyId: m[1], revokedAt: IsNull() } });
-    if (!row || !timingSafeEqual(hash, Buffer.from(row.keyHash, 'hex'))) return undefined;
-    if (!row.lastUsedAt || Date.now() - new Date(row.lastUsedAt).getTime() > LAST_USED_RESOLUTION_MS) {
+    // Plain SQL: this runs on every request.
+    const rows = await this.dataSource.query<
+      { id: number; name: string; role: Role; key_hash: string; last_used_at: Date | string | null }[]
+    >('SELECT id, name, role, key_hash, last_used_at FROM kamprov_api_keys WHERE key_id = ? AND revoked_at IS NULL', [
+      m[1],
+    ]);
+    const row = rows[0];
+    if (!row || !timingSafeEqual(hash, Buffer.from(row.key_hash, 'hex'))) return undefined;
+    if (!row.last_used_at || Date.now() - new Date(row.last_used_at).getTime() > LAST_USED_RESOLUTION_MS) {
       this.dataSource
         .getRepository(ApiKeyEntity)
         .update({ id: row.id }, { lastUsedAt: new Date() })

@@ -19,7 +19,7 @@ export interface UserView {
 }
 
 /** Maps an entity (plus a local user's subscriber password) to the user object. */
-export function toUserView(u: UserEntity, subscriberPassword: string | null): UserView {
+export function toUserView(u: Omit<UserEntity, 'createdAt' | 'updatedAt'>, subscriberPassword: string | null): UserView {
   return {
     user: `${u.username}@${u.domain}`,
     username: u.username,

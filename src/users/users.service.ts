@@ -7,7 +7,6 @@ import { Address, formatAddress } from '../common/user-ref';
 import { isForeignKeyViolation, isUniqueViolation } from '../database/db-errors';
 import { Transactor } from '../database/transactor';
 import { AddressClaims } from '../kamailio/address-claims.service';
-import { Subscriber } from '../kamailio/entities/subscriber.entity';
 import { KamailioService } from '../kamailio/kamailio.service';
 import { UserEntity } from './entities/user.entity';
 import { PasswordGenerator } from './password-generator';
@@ -34,6 +33,15 @@ export interface RemoteAccount {
 export type UserChanges = UserProfile & Partial<Omit<RemoteAccount, 'password'>>;
 
 const REMOTE_ONLY = ['registrar', 'r_port', 'proxy', 'p_port', 'authid'] as const;
+
+/** A user row as the services use it (the entity without its timestamps). */
+export type UserRecord = Omit<UserEntity, 'createdAt' | 'updatedAt'>;
+
+const FIND_USER_SQL = `SELECT u.id, u.username, u.domain, u.type, u.displayname, u.email, u.password, u.registrar,
+       u.r_port AS rPort, u.proxy, u.p_port AS pPort, u.authid, u.dialplan, u.linetext,
+       s.password AS subscriber_password
+  FROM kamprov_users u LEFT JOIN subscriber s ON s.username = u.username AND s.domain = u.domain
+ WHERE u.username = ? AND u.domain = ?`;
 
 /** Empty strings from a query string mean "unset". */
 const orNull = <T>(v: T | undefined | ''): T | null => (v === undefined || v === '' ? null : v);
@@ -184,21 +192,25 @@ export class UsersService {
     return found?.user.id;
   }
 
+  /**
+   * One user with its subscriber password, by address. Plain SQL on purpose: this is the
+   * hot read path (user/get, and the start of every change), and the query builder plus
+   * entity hydration cost more CPU than the query itself.
+   */
   private async find(
     em: EntityManager,
     address: Address,
     lock = false,
-  ): Promise<{ user: UserEntity; subscriberPassword: string | null } | undefined> {
-    const qb = em
-      .createQueryBuilder(UserEntity, 'u')
-      .leftJoin(Subscriber, 's', 's.username = u.username AND s.domain = u.domain')
-      .addSelect('s.password', 'subscriber_password')
-      .where('u.username = :username AND u.domain = :domain', address);
-    if (lock && !this.transactor.isSqlite) qb.setLock('pessimistic_write');
-    const { entities, raw } = await qb.getRawAndEntities<{ subscriber_password: string | null }>();
-    const user = entities[0];
-    if (!user) return undefined;
-    return { user, subscriberPassword: raw[0]?.subscriber_password ?? null };
+  ): Promise<{ user: UserRecord; subscriberPassword: string | null } | undefined> {
+    const sql = lock && !this.transactor.isSqlite ? `${FIND_USER_SQL} FOR UPDATE` : FIND_USER_SQL;
+    const rows = await em.query<(UserRecord & { subscriber_password: string | null })[]>(sql, [
+      address.username,
+      address.domain,
+    ]);
+    const row = rows[0];
+    if (!row) return undefined;
+    const { subscriber_password, ...user } = row;
+    return { user: { ...user, id: Number(user.id) }, subscriberPassword: subscriber_password ?? null };
   }
 
   /**
