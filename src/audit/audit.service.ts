@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { Transactor } from '../database/transactor';
 import { AuditEntryEntity } from './entities/audit-entry.entity';
 
 export interface AuditRecord {
@@ -24,15 +25,24 @@ const DEFAULT_LIMIT = 100;
 
 @Injectable()
 export class AuditService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactor: Transactor,
+  ) {}
 
+  /**
+   * Through the Transactor: on SQLite every query shares one connection, and an insert
+   * made while another request's transaction is open would commit or roll back with it.
+   */
   async record(entry: AuditRecord): Promise<void> {
-    await this.dataSource.getRepository(AuditEntryEntity).insert({
-      ...entry,
-      at: new Date(),
-      target: entry.target.slice(0, 255),
-      outcome: entry.outcome.slice(0, 32),
-    });
+    await this.transactor.run((em) =>
+      em.insert(AuditEntryEntity, {
+        ...entry,
+        at: new Date(),
+        target: entry.target.slice(0, 255),
+        outcome: entry.outcome.slice(0, 32),
+      }),
+    );
   }
 
   async list(filter: { target?: string; key?: string; limit?: number }): Promise<AuditEntryView[]> {

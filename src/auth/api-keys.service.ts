@@ -5,6 +5,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { DataSource, IsNull } from 'typeorm';
 import type { AllConfig } from '../config/config.types';
 import { isUniqueViolation } from '../database/db-errors';
+import { Transactor } from '../database/transactor';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { AuthError, AuthErrorCode } from './auth.errors';
 import type { Role } from './roles';
@@ -38,6 +39,7 @@ export class ApiKeysService {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactor: Transactor,
     config: ConfigService<AllConfig, true>,
   ) {
     const bootstrap = config.get('app', { infer: true }).bootstrapApiKey;
@@ -96,9 +98,9 @@ export class ApiKeysService {
     const row = rows[0];
     if (!row || !timingSafeEqual(hash, Buffer.from(row.key_hash, 'hex'))) return undefined;
     if (!row.last_used_at || Date.now() - new Date(row.last_used_at).getTime() > LAST_USED_RESOLUTION_MS) {
-      this.dataSource
-        .getRepository(ApiKeyEntity)
-        .update({ id: row.id }, { lastUsedAt: new Date() })
+      // Through the Transactor (see AuditService.record), and not awaited: it is bookkeeping.
+      this.transactor
+        .run((em) => em.update(ApiKeyEntity, { id: row.id }, { lastUsedAt: new Date() }))
         .catch((err: Error) => this.logger.warn(`could not record last use of key ${row.name}: ${err.message}`));
     }
     return { name: row.name, role: row.role };

@@ -12,6 +12,8 @@ describe('roles', () => {
     }
     expect(requiredRole(nodeOf('/audit/list'))).toBe('admin');
     expect(isWriteNode(nodeOf('/audit/list'))).toBe(false);
+    expect(isWriteNode(nodeOf('/health/live'))).toBe(false);
+    expect(isWriteNode(nodeOf('/health/ready'))).toBe(false);
   });
 
   it('orders roles read < provision < admin', () => {

@@ -16,9 +16,12 @@ export function nodeOf(routePath: string): NodeName {
   return { group: parts[parts.length - 2] ?? '', node: parts[parts.length - 1] ?? '' };
 }
 
-/** A write node: anything but get, list, inpool and genpw (and the audit trail itself). */
+/** Groups that are not provisioning nodes: the audit trail and the (public) health probes. */
+const NOT_NODES = new Set(['audit', 'health']);
+
+/** A write node: anything but get, list, inpool and genpw, the audit trail and health probes. */
 export function isWriteNode(n: NodeName): boolean {
-  return n.group !== 'audit' && !READ_NODES.has(n.node);
+  return !NOT_NODES.has(n.group) && !READ_NODES.has(n.node);
 }
 
 /**
