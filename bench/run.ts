@@ -1,0 +1,235 @@
+/**
+ * kamprov's benchmark suite, on MariaDB:  npm run bench
+ *
+ * 1. Creates a database of its own on BENCH_MYSQL_URL (default mysql://root@127.0.0.1:3306)
+ *    and starts kamprov's production build (dist/main.js, LOG_LEVEL=info) on it.
+ * 2. Times the bulk paths through kamprov: 10,000 user/add_local at concurrency 16 and one
+ *    numbers/add_range of 1,000,000; then seeds the rest by bulk SQL (100,000 local users in
+ *    all, 50,000 phones, 50,000 aliases) and times user/list?search=prefix* and
+ *    numbers/list?random=true&limit=10.
+ * 3. Starts the baseline (bench/baseline.ts: bare Fastify + mysql2, same SQL and JSON) and
+ *    drives both with autocannon (50 connections, after a warm-up) on user/get,
+ *    phone/get?mac= and numbers/inpool, with a `provision` key.
+ * 4. Prints the tables, with ratios and kamprov's peak RSS, and drops the database.
+ */
+import autocannon from 'autocannon';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes, randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createConnection } from 'mysql2/promise';
+
+const ROOT_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
+const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 3);
+const CONNECTIONS = 50;
+const DOMAIN = 'bench.example.com';
+const REPO = join(__dirname, '..');
+const FIRST_NUMBER = 4720000000;
+const POOL_SIZE = 1_000_000;
+
+const name = (i: number) => `bu${String(i).padStart(6, '0')}`;
+const mac = (i: number) => i.toString(16).padStart(12, '0');
+const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 1)} ms`;
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const a = s.address();
+  await new Promise<void>((r) => s.close(() => r()));
+  return typeof a === 'object' && a ? a.port : 0;
+}
+
+async function waitFor(url: string, child: ChildProcess, what: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(url);
+      if (res.status < 500) return;
+    } catch {
+      // not yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what} did not start`);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function main(): Promise<void> {
+  const dbName = `kamprov_bench_${Date.now().toString(36)}_${randomBytes(2).toString('hex')}`;
+  const server = new URL(ROOT_URL);
+  server.pathname = '/';
+  const admin = await createConnection({ uri: server.toString() });
+  await admin.query(`CREATE DATABASE \`${dbName}\``);
+  const dbUrl = new URL(server.toString());
+  dbUrl.pathname = `/${dbName}`;
+  const bootstrap = randomBytes(24).toString('hex');
+  const children: ChildProcess[] = [];
+  try {
+    // kamprov, production build, production log level (its logs go nowhere: we measure, not read).
+    const port = await freePort();
+    const kamprov = spawn(process.execPath, [join(REPO, 'dist/main.js')], {
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        DATABASE_URL: dbUrl.toString(),
+        PORT: String(port),
+        BOOTSTRAP_API_KEY: bootstrap,
+        RATE_LIMIT_MAX: '0',
+        LOG_LEVEL: 'info',
+      },
+      stdio: 'ignore',
+    });
+    children.push(kamprov);
+    const k = `http://127.0.0.1:${port}`;
+    await waitFor(`${k}/openapi.json`, kamprov, 'kamprov');
+    const get = async (path: string, key = bootstrap) => {
+      const res = await fetch(k + path, { headers: { 'x-api-key': key } });
+      return { status: res.status, body: (await res.json()) as Record<string, any> };
+    };
+    const must = async (path: string) => {
+      const r = await get(path);
+      if (r.status !== 200) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body)}`);
+      return r.body;
+    };
+    await must(`/domain/add?domain=${DOMAIN}`);
+    const keyOut = execFileSync(process.execPath, [join(REPO, 'dist/cli/keys.js'), 'create', '--name', 'bench', '--role', 'provision'], {
+      env: { ...process.env, DATABASE_URL: dbUrl.toString(), LOG_LEVEL: 'error' },
+    }).toString();
+    const provisionKey = /(kp_[0-9a-f]{12}_[A-Za-z0-9_-]{32})/.exec(keyOut)![1];
+
+    // --- bulk paths through kamprov
+    const bulk: [string, string, string][] = [];
+    let next = 0;
+    let t = performance.now();
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < 10_000) {
+          const i = next++;
+          await must(`/user/add_local?username=${name(i)}&domain=${DOMAIN}`);
+        }
+      }),
+    );
+    const addLocalS = (performance.now() - t) / 1000;
+    bulk.push(['10,000 user/add_local, concurrency 16', `${addLocalS.toFixed(2)} s`, '< 30 s']);
+
+    t = performance.now();
+    const range = await must(`/numbers/add_range?start=%2B${FIRST_NUMBER}&end=%2B${FIRST_NUMBER + POOL_SIZE - 1}`);
+    const rangeS = (performance.now() - t) / 1000;
+    if (range.added !== POOL_SIZE) throw new Error(`add_range added ${range.added}`);
+    bulk.push(['numbers/add_range of 1,000,000', `${rangeS.toFixed(2)} s`, '< 10 s']);
+
+    // --- the rest of the data, by bulk SQL (only to have it)
+    const db = await createConnection({ uri: dbUrl.toString(), multipleStatements: true });
+    const user = `CONCAT('bu', LPAD(seq, 6, '0'))`;
+    await db.query(
+      `INSERT INTO subscriber (username, domain, password, ha1, ha1b)
+         SELECT ${user}, '${DOMAIN}', 'benchpw', MD5(CONCAT(${user}, ':${DOMAIN}:benchpw')),
+                MD5(CONCAT(${user}, '@${DOMAIN}:${DOMAIN}:benchpw')) FROM seq_10000_to_99999;
+       INSERT INTO kamprov_users (username, domain, type) SELECT ${user}, '${DOMAIN}', 'local' FROM seq_10000_to_99999;
+       INSERT INTO kamprov_address_claims (username, domain, kind) SELECT ${user}, '${DOMAIN}', 'user' FROM seq_10000_to_99999;
+       INSERT INTO kamprov_phones (mac, user_id)
+         SELECT LOWER(LPAD(HEX(s.seq), 12, '0')), u.id FROM seq_1_to_50000 s
+           JOIN kamprov_users u ON u.username = CONCAT('bu', LPAD(s.seq + 10000, 6, '0')) AND u.domain = '${DOMAIN}';
+       INSERT INTO dbaliases (alias_username, alias_domain, username, domain)
+         SELECT CONCAT('+4730', LPAD(seq, 6, '0')), '${DOMAIN}', CONCAT('bu', LPAD(seq + 10000, 6, '0')), '${DOMAIN}' FROM seq_1_to_50000;
+       INSERT INTO kamprov_address_claims (username, domain, kind, e164_destination)
+         SELECT CONCAT('+4730', LPAD(seq, 6, '0')), '${DOMAIN}', 'alias', CONCAT('bu', LPAD(seq + 10000, 6, '0'), '@${DOMAIN}')
+           FROM seq_1_to_50000;`,
+    );
+    const [[counts]] = (await db.query(
+      `SELECT (SELECT COUNT(*) FROM kamprov_users) AS users, (SELECT COUNT(*) FROM kamprov_numbers) AS numbers,
+              (SELECT COUNT(*) FROM kamprov_phones) AS phones, (SELECT COUNT(*) FROM dbaliases) AS aliases`,
+    )) as unknown as [[Record<string, number>]];
+    await db.end();
+
+    const timeMedian = async (n: number, path: () => string) => {
+      const times: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const p = path();
+        const s = performance.now();
+        await must(p);
+        times.push(performance.now() - s);
+      }
+      return median(times);
+    };
+    const listMs = await timeMedian(30, () => `/user/list?search=bu0${randomInt(100, 999)}*`);
+    bulk.push(['user/list?search=prefix* (median of 30)', ms(listMs), '< 50 ms']);
+    const randomMs = await timeMedian(50, () => '/numbers/list?random=true&limit=10');
+    bulk.push(['numbers/list?random=true&limit=10 (median of 50)', ms(randomMs), '< 10 ms']);
+
+    // --- the baseline, side by side
+    const basePort = await freePort();
+    const baseline = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, 'baseline.ts'), dbUrl.toString(), String(basePort)], {
+      cwd: REPO,
+      stdio: 'ignore',
+    });
+    children.push(baseline);
+    const b = `http://127.0.0.1:${basePort}`;
+    await waitFor(`${b}/numbers/inpool`, baseline, 'baseline');
+
+    const nodes: [string, () => string][] = [
+      ['user/get', () => `/user/get?user=${name(randomInt(10_000, 100_000))}@${DOMAIN}`],
+      ['phone/get?mac=', () => `/phone/get?mac=${mac(randomInt(1, 50_001))}`],
+      ['numbers/inpool', () => `/numbers/inpool?number=%2B${FIRST_NUMBER + randomInt(0, POOL_SIZE)}`],
+    ];
+    const cannon = (base: string, path: () => string, seconds: number) =>
+      autocannon({
+        url: base,
+        connections: CONNECTIONS,
+        duration: seconds,
+        headers: { 'x-api-key': provisionKey },
+        requests: [{ setupRequest: (req) => ({ ...req, path: path() }) }],
+      });
+    const load: string[][] = [];
+    for (const [node, path] of nodes) {
+      const results: Record<string, autocannon.Result> = {};
+      for (const [who, base] of [['kamprov', k], ['baseline', b]] as const) {
+        await cannon(base, path, WARMUP_S);
+        const r = await cannon(base, path, DURATION_S);
+        if (r.non2xx > 0 || r.errors > 0) throw new Error(`${who} ${node}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+        results[who] = r;
+      }
+      const kr = results.kamprov;
+      const br = results.baseline;
+      load.push([
+        node,
+        kr.requests.average.toFixed(0),
+        br.requests.average.toFixed(0),
+        `${((100 * kr.requests.average) / br.requests.average).toFixed(0)} %`,
+        `${kr.latency.p50} / ${kr.latency.p99} ms`,
+        `${br.latency.p50} / ${br.latency.p99} ms`,
+        `${(kr.latency.p99 / Math.max(br.latency.p99, 1)).toFixed(2)}x`,
+      ]);
+    }
+    const status = readFileSync(`/proc/${kamprov.pid}/status`, 'utf8');
+    const peakRssMb = Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
+
+    const table = (head: string[], rows: string[][]) =>
+      [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+    console.log(`\nkamprov benchmark — ${new Date().toISOString()}`);
+    console.log(`machine: ${cpus().length} × ${cpus()[0].model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+    console.log(`data: ${Object.entries(counts).map(([k2, v]) => `${Number(v).toLocaleString('en')} ${k2}`).join(', ')}\n`);
+    console.log(`Reads at ${CONNECTIONS} connections, ${DURATION_S} s each after a ${WARMUP_S} s warm-up (provision key):\n`);
+    console.log(table(['node', 'kamprov req/s', 'baseline req/s', 'kamprov/baseline', 'kamprov p50 / p99', 'baseline p50 / p99', 'p99 ratio'], load));
+    console.log(`\nkamprov peak RSS: ${peakRssMb.toFixed(0)} MB (target < 200 MB)\n`);
+    console.log(table(['bulk path', 'measured', 'target'], bulk));
+  } finally {
+    for (const c of children) c.kill('SIGKILL');
+    await admin.query(`DROP DATABASE IF EXISTS \`${dbName}\``);
+    await admin.end();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
