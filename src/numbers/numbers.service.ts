@@ -193,12 +193,10 @@ export class NumbersService {
   }
 
   async inpool(e164: string): Promise<string> {
-    const row = await this.dataSource
-      .createQueryBuilder(NumberEntity, 'n')
-      .select('n.id', 'id')
-      .where('n.number = :number', { number: Number(digitsOf(e164)) })
-      .limit(1)
-      .getRawOne<{ id: number }>();
+    // Plain SQL on the unique index: inpool is a hot read.
+    const [row] = await this.dataSource.query<{ id: number }[]>('SELECT id FROM kamprov_numbers WHERE number = ? LIMIT 1', [
+      Number(digitsOf(e164)),
+    ]);
     if (!row) throw notInPool(e164);
     return e164;
   }

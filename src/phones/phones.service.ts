@@ -26,15 +26,12 @@ export class PhonesService {
 
   /** The users a phone carries; failed/nonexistant when no user sits on that MAC. */
   async usersOf(mac: string, limit?: number): Promise<PhoneUsersView> {
-    const qb = this.dataSource
-      .createQueryBuilder(PhoneEntity, 'p')
-      .innerJoin(UserEntity, 'u', 'u.id = p.userId')
-      .select(['u.username AS username', 'u.domain AS domain'])
-      .where('p.mac = :mac', { mac })
-      .orderBy('u.username')
-      .addOrderBy('u.domain');
-    if (limit !== undefined) qb.limit(limit);
-    const rows = await qb.getRawMany<Address>();
+    // Plain SQL: phone/get?mac= is what provisioning servers ask at boot storms.
+    const rows = await this.dataSource.query<Address[]>(
+      `SELECT u.username, u.domain FROM kamprov_phones p INNER JOIN kamprov_users u ON u.id = p.user_id
+        WHERE p.mac = ? ORDER BY u.username, u.domain${limit !== undefined ? ' LIMIT ?' : ''}`,
+      limit !== undefined ? [mac, limit] : [mac],
+    );
     if (rows.length === 0) throw new PhonesError(PhonesErrorCode.NotFound, `no phone ${mac}: no user is on it`);
     return { mac, users: rows.map(formatAddress) };
   }
