@@ -30,12 +30,9 @@ export class AuditService {
     private readonly transactor: Transactor,
   ) {}
 
-  /**
-   * Through the Transactor: on SQLite every query shares one connection, and an insert
-   * made while another request's transaction is open would commit or roll back with it.
-   */
+  /** One autocommit insert, kept apart from other requests' SQLite transactions (Transactor.serialized). */
   async record(entry: AuditRecord): Promise<void> {
-    await this.transactor.run((em) =>
+    await this.transactor.serialized((em) =>
       em.insert(AuditEntryEntity, {
         ...entry,
         at: new Date(),

@@ -98,9 +98,9 @@ export class ApiKeysService {
     const row = rows[0];
     if (!row || !timingSafeEqual(hash, Buffer.from(row.key_hash, 'hex'))) return undefined;
     if (!row.last_used_at || Date.now() - new Date(row.last_used_at).getTime() > LAST_USED_RESOLUTION_MS) {
-      // Through the Transactor (see AuditService.record), and not awaited: it is bookkeeping.
+      // Kept apart from SQLite transactions (see Transactor.serialized); not awaited: bookkeeping.
       this.transactor
-        .run((em) => em.update(ApiKeyEntity, { id: row.id }, { lastUsedAt: new Date() }))
+        .serialized((em) => em.update(ApiKeyEntity, { id: row.id }, { lastUsedAt: new Date() }))
         .catch((err: Error) => this.logger.warn(`could not record last use of key ${row.name}: ${err.message}`));
     }
     return { name: row.name, role: row.role };

@@ -30,9 +30,24 @@ export class Transactor {
     return next;
   }
 
+  /**
+   * A single statement that must not interleave with an open SQLite transaction (on SQLite
+   * every query shares one connection, so it would commit or roll back with it): queued
+   * behind the transactions on SQLite, run directly (autocommit) on MySQL.
+   */
+  serialized<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    if (!this.serialize) return work(this.dataSource.manager);
+    const next = this.queue.then(() => work(this.dataSource.manager));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
   private async immediate<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    // SQLite's drivers hand out one shared query runner: patch it for this transaction only.
     const runner = this.dataSource.createQueryRunner();
-    const query = runner.query.bind(runner);
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- restored onto the same object below
+    const original = runner.query;
+    const query = original.bind(runner);
     // TypeORM's SQLite query runner opens transactions with exactly this statement.
     runner.query = ((sql: string, ...rest: unknown[]) =>
       (query as (sql: string, ...rest: unknown[]) => Promise<unknown>)(
@@ -42,6 +57,7 @@ export class Transactor {
     try {
       return await runner.manager.transaction(work);
     } finally {
+      runner.query = original;
       await runner.release();
     }
   }
