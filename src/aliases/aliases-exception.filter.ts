@@ -1,7 +1,6 @@
-import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Catch } from '@nestjs/common';
+import { DomainExceptionFilter } from '../common/domain-exception.filter';
 import { failed, ProblemEnvelope } from '../common/envelope';
-import { EnvelopeRenderer } from '../common/envelope-renderer';
 import { AliasesError, AliasesErrorCode } from './aliases.errors';
 
 export function aliasesErrorToEnvelope(e: AliasesError): ProblemEnvelope {
@@ -18,10 +17,8 @@ export function aliasesErrorToEnvelope(e: AliasesError): ProblemEnvelope {
 }
 
 @Catch(AliasesError)
-export class AliasesExceptionFilter implements ExceptionFilter<AliasesError> {
-  constructor(private readonly renderer: EnvelopeRenderer) {}
-
-  catch(exception: AliasesError, host: ArgumentsHost): void {
-    this.renderer.send(host.switchToHttp().getResponse<FastifyReply>(), aliasesErrorToEnvelope(exception));
+export class AliasesExceptionFilter extends DomainExceptionFilter<AliasesError> {
+  protected toEnvelope(exception: AliasesError): ProblemEnvelope {
+    return aliasesErrorToEnvelope(exception);
   }
 }

@@ -1,3 +1,5 @@
+import { DomainError } from '../common/domain-error';
+
 /** Everything the aliases service can refuse; mapped to envelopes in AliasesExceptionFilter. */
 export enum AliasesErrorCode {
   /** alias/remove: no such alias. */
@@ -12,11 +14,4 @@ export enum AliasesErrorCode {
   DomainNotLocal = 'DomainNotLocal',
 }
 
-export class AliasesError extends Error {
-  constructor(
-    readonly code: AliasesErrorCode,
-    readonly detail: string,
-  ) {
-    super(detail);
-  }
-}
+export class AliasesError extends DomainError<AliasesErrorCode> {}

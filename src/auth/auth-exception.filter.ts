@@ -1,7 +1,6 @@
-import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Catch } from '@nestjs/common';
+import { DomainExceptionFilter } from '../common/domain-exception.filter';
 import { failed, ProblemEnvelope } from '../common/envelope';
-import { EnvelopeRenderer } from '../common/envelope-renderer';
 import { AuthError, AuthErrorCode } from './auth.errors';
 
 export function authErrorToEnvelope(e: AuthError): ProblemEnvelope {
@@ -18,12 +17,12 @@ export function authErrorToEnvelope(e: AuthError): ProblemEnvelope {
 }
 
 @Catch(AuthError)
-export class AuthExceptionFilter implements ExceptionFilter<AuthError> {
-  constructor(private readonly renderer: EnvelopeRenderer) {}
+export class AuthExceptionFilter extends DomainExceptionFilter<AuthError> {
+  protected toEnvelope(exception: AuthError): ProblemEnvelope {
+    return authErrorToEnvelope(exception);
+  }
 
-  catch(exception: AuthError, host: ArgumentsHost): void {
-    const headers: Record<string, string> =
-      exception.code === AuthErrorCode.Unauthenticated ? { 'www-authenticate': 'Bearer realm="kamprov"' } : {};
-    this.renderer.send(host.switchToHttp().getResponse<FastifyReply>(), authErrorToEnvelope(exception), headers);
+  protected override headers(exception: AuthError): Record<string, string> {
+    return exception.code === AuthErrorCode.Unauthenticated ? { 'www-authenticate': 'Bearer realm="kamprov"' } : {};
   }
 }

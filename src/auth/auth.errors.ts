@@ -1,3 +1,5 @@
+import { DomainError } from '../common/domain-error';
+
 export enum AuthErrorCode {
   Unauthenticated = 'Unauthenticated',
   Forbidden = 'Forbidden',
@@ -5,11 +7,4 @@ export enum AuthErrorCode {
   KeyNotFound = 'KeyNotFound',
 }
 
-export class AuthError extends Error {
-  constructor(
-    readonly code: AuthErrorCode,
-    readonly detail: string,
-  ) {
-    super(detail);
-  }
-}
+export class AuthError extends DomainError<AuthErrorCode> {}

@@ -1,7 +1,6 @@
-import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Catch } from '@nestjs/common';
+import { DomainExceptionFilter } from '../common/domain-exception.filter';
 import { failed, ProblemEnvelope } from '../common/envelope';
-import { EnvelopeRenderer } from '../common/envelope-renderer';
 import { DomainsError, DomainsErrorCode } from './domains.errors';
 
 export function domainsErrorToEnvelope(e: DomainsError): ProblemEnvelope {
@@ -16,10 +15,8 @@ export function domainsErrorToEnvelope(e: DomainsError): ProblemEnvelope {
 }
 
 @Catch(DomainsError)
-export class DomainsExceptionFilter implements ExceptionFilter<DomainsError> {
-  constructor(private readonly renderer: EnvelopeRenderer) {}
-
-  catch(exception: DomainsError, host: ArgumentsHost): void {
-    this.renderer.send(host.switchToHttp().getResponse<FastifyReply>(), domainsErrorToEnvelope(exception));
+export class DomainsExceptionFilter extends DomainExceptionFilter<DomainsError> {
+  protected toEnvelope(exception: DomainsError): ProblemEnvelope {
+    return domainsErrorToEnvelope(exception);
   }
 }

@@ -1,3 +1,5 @@
+import { DomainError } from '../common/domain-error';
+
 /** Everything the domains service can refuse; mapped to envelopes in DomainsExceptionFilter. */
 export enum DomainsErrorCode {
   NotFound = 'NotFound',
@@ -6,11 +8,4 @@ export enum DomainsErrorCode {
   InUse = 'InUse',
 }
 
-export class DomainsError extends Error {
-  constructor(
-    readonly code: DomainsErrorCode,
-    readonly detail: string,
-  ) {
-    super(detail);
-  }
-}
+export class DomainsError extends DomainError<DomainsErrorCode> {}

@@ -1,7 +1,6 @@
-import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Catch } from '@nestjs/common';
+import { DomainExceptionFilter } from '../common/domain-exception.filter';
 import { failed, invalid, ProblemEnvelope } from '../common/envelope';
-import { EnvelopeRenderer } from '../common/envelope-renderer';
 import { NumbersError, NumbersErrorCode } from './numbers.errors';
 
 export function numbersErrorToEnvelope(e: NumbersError): ProblemEnvelope {
@@ -16,10 +15,8 @@ export function numbersErrorToEnvelope(e: NumbersError): ProblemEnvelope {
 }
 
 @Catch(NumbersError)
-export class NumbersExceptionFilter implements ExceptionFilter<NumbersError> {
-  constructor(private readonly renderer: EnvelopeRenderer) {}
-
-  catch(exception: NumbersError, host: ArgumentsHost): void {
-    this.renderer.send(host.switchToHttp().getResponse<FastifyReply>(), numbersErrorToEnvelope(exception));
+export class NumbersExceptionFilter extends DomainExceptionFilter<NumbersError> {
+  protected toEnvelope(exception: NumbersError): ProblemEnvelope {
+    return numbersErrorToEnvelope(exception);
   }
 }

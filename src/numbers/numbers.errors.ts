@@ -1,3 +1,5 @@
+import { DomainError } from '../common/domain-error';
+
 /** Everything the numbers service can refuse; mapped to envelopes in NumbersExceptionFilter. */
 export enum NumbersErrorCode {
   /** The number is not in the pool. */
@@ -8,11 +10,4 @@ export enum NumbersErrorCode {
   InvalidRange = 'InvalidRange',
 }
 
-export class NumbersError extends Error {
-  constructor(
-    readonly code: NumbersErrorCode,
-    readonly detail: string,
-  ) {
-    super(detail);
-  }
-}
+export class NumbersError extends DomainError<NumbersErrorCode> {}

@@ -1,7 +1,6 @@
-import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Catch } from '@nestjs/common';
+import { DomainExceptionFilter } from '../common/domain-exception.filter';
 import { failed, ProblemEnvelope } from '../common/envelope';
-import { EnvelopeRenderer } from '../common/envelope-renderer';
 import { PhonesError, PhonesErrorCode } from './phones.errors';
 
 export function phonesErrorToEnvelope(e: PhonesError): ProblemEnvelope {
@@ -14,10 +13,8 @@ export function phonesErrorToEnvelope(e: PhonesError): ProblemEnvelope {
 }
 
 @Catch(PhonesError)
-export class PhonesExceptionFilter implements ExceptionFilter<PhonesError> {
-  constructor(private readonly renderer: EnvelopeRenderer) {}
-
-  catch(exception: PhonesError, host: ArgumentsHost): void {
-    this.renderer.send(host.switchToHttp().getResponse<FastifyReply>(), phonesErrorToEnvelope(exception));
+export class PhonesExceptionFilter extends DomainExceptionFilter<PhonesError> {
+  protected toEnvelope(exception: PhonesError): ProblemEnvelope {
+    return phonesErrorToEnvelope(exception);
   }
 }

@@ -1,3 +1,5 @@
+import { DomainError } from '../common/domain-error';
+
 /** Everything the phones service can refuse; mapped to envelopes in PhonesExceptionFilter. */
 export enum PhonesErrorCode {
   /** No such phone, no such user, or no such association. */
@@ -6,11 +8,4 @@ export enum PhonesErrorCode {
   AlreadyExists = 'AlreadyExists',
 }
 
-export class PhonesError extends Error {
-  constructor(
-    readonly code: PhonesErrorCode,
-    readonly detail: string,
-  ) {
-    super(detail);
-  }
-}
+export class PhonesError extends DomainError<PhonesErrorCode> {}

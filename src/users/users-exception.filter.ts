@@ -1,7 +1,6 @@
-import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Catch } from '@nestjs/common';
+import { DomainExceptionFilter } from '../common/domain-exception.filter';
 import { failed, invalid, ProblemEnvelope } from '../common/envelope';
-import { EnvelopeRenderer } from '../common/envelope-renderer';
 import { UsersError, UsersErrorCode } from './users.errors';
 
 export function usersErrorToEnvelope(e: UsersError): ProblemEnvelope {
@@ -22,10 +21,8 @@ export function usersErrorToEnvelope(e: UsersError): ProblemEnvelope {
 }
 
 @Catch(UsersError)
-export class UsersExceptionFilter implements ExceptionFilter<UsersError> {
-  constructor(private readonly renderer: EnvelopeRenderer) {}
-
-  catch(exception: UsersError, host: ArgumentsHost): void {
-    this.renderer.send(host.switchToHttp().getResponse<FastifyReply>(), usersErrorToEnvelope(exception));
+export class UsersExceptionFilter extends DomainExceptionFilter<UsersError> {
+  protected toEnvelope(exception: UsersError): ProblemEnvelope {
+    return usersErrorToEnvelope(exception);
   }
 }

@@ -1,3 +1,5 @@
+import { DomainError } from '../common/domain-error';
+
 /** Everything the users service can refuse; mapped to envelopes in UsersExceptionFilter. */
 export enum UsersErrorCode {
   NotFound = 'NotFound',
@@ -8,13 +10,13 @@ export enum UsersErrorCode {
   RemoteFieldOnLocalUser = 'RemoteFieldOnLocalUser',
 }
 
-export class UsersError extends Error {
+export class UsersError extends DomainError<UsersErrorCode> {
   constructor(
-    readonly code: UsersErrorCode,
-    readonly detail: string,
+    code: UsersErrorCode,
+    detail: string,
     /** The parameter at fault, for codes that answer `invalid`. */
     readonly param?: string,
   ) {
-    super(detail);
+    super(code, detail);
   }
 }
