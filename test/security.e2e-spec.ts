@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { startApp, TEST_ADMIN_KEY, TestApp } from './support/app';
+import { TEST_ADMIN_KEY } from './support/app';
 import { databaseTargets, mysqlSkipped, TestDatabase } from './support/databases';
 import { freeTcpPort } from './interop/support/kamailio';
 import { addLocalDomain, onEveryDatabase } from './support/suite';
@@ -205,8 +205,8 @@ describe('security: first start and logs', () => {
   }
   if (mysqlSkipped()) it.skip('first start [mysql] SKIPPED: TEST_DATABASE_URL is not set', () => undefined);
 
-  it('logs requests without any key or password', async () => {
-    const db = await databaseTargets()[0].create();
+  for (const target of databaseTargets()) it(`logs requests without any key or password [${target.kind}]`, async () => {
+    const db = await target.create();
     const bootstrap = 'log-test-bootstrap-key-ABCDEFGH12345';
     const server = await startServer({ DATABASE_URL: db.url, BOOTSTRAP_API_KEY: bootstrap, ALLOW_QUERY_API_KEY: 'true' });
     try {
@@ -231,29 +231,30 @@ describe('security: first start and logs', () => {
   }, 90_000);
 });
 
-describe('security: rate limit', () => {
-  let app: TestApp;
-  let db: TestDatabase;
-  beforeAll(async () => {
-    db = await databaseTargets()[0].create();
-    app = await startApp({ DATABASE_URL: db.url, RATE_LIMIT_MAX: '5', RATE_LIMIT_WINDOW_S: '2' });
-  });
-  afterAll(async () => {
-    await app.close();
-    await db.drop();
-  });
+onEveryDatabase(
+  'security: rate limit',
+  (ctx) => {
+    it('trips with failed/toomany and Retry-After, per key, and recovers after the window', async () => {
+      const { app } = ctx();
+      const statuses: number[] = [];
+      for (let i = 0; i < 7; i++) statuses.push((await app.get('/user/list')).status);
+      expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
+      const limited = await app.get('/user/list');
+      expect(limited.status).toBe(429);
+      expect(limited.body).toMatchObject({ response: 'failed', cause: 'toomany' });
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      // Another client (no key: counted by address) is not limited by this key's count ...
+      expect((await app.get('/user/list', { key: null })).status).toBe(401);
+      await new Promise((r) => setTimeout(r, 2500));
+      expect((await app.get('/user/list', { key: TEST_ADMIN_KEY })).status).toBe(200);
+    });
 
-  it('trips with failed/toomany and Retry-After, per key, and recovers after the window', async () => {
-    const statuses: number[] = [];
-    for (let i = 0; i < 7; i++) statuses.push((await app.get('/user/list')).status);
-    expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
-    const limited = await app.get('/user/list');
-    expect(limited.status).toBe(429);
-    expect(limited.body).toMatchObject({ response: 'failed', cause: 'toomany' });
-    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-    // Another client (no key: counted by address) is not limited by this key's count ...
-    expect((await app.get('/user/list', { key: null })).status).toBe(401);
-    await new Promise((r) => setTimeout(r, 2500));
-    expect((await app.get('/user/list', { key: TEST_ADMIN_KEY })).status).toBe(200);
-  });
-});
+    it('answers CORS preflights only for configured origins', async () => {
+      const allowed = await fetch(`${ctx().app.baseUrl}/user/list`, { headers: { origin: 'https://ops.example.com' } });
+      expect(allowed.headers.get('access-control-allow-origin')).toBe('https://ops.example.com');
+      const other = await fetch(`${ctx().app.baseUrl}/user/list`, { headers: { origin: 'https://evil.example.net' } });
+      expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    });
+  },
+  { RATE_LIMIT_MAX: '5', RATE_LIMIT_WINDOW_S: '2', CORS_ORIGINS: 'https://ops.example.com' },
+);
