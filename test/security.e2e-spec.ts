@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { TEST_ADMIN_KEY } from './support/app';
 import { databaseTargets, mysqlSkipped, TestDatabase } from './support/databases';
-import { freeTcpPort } from './interop/support/kamailio';
+import { startServer } from './support/server';
 import { addLocalDomain, onEveryDatabase } from './support/suite';
 
 const D = 'sip.example.com';
@@ -149,32 +149,6 @@ function runNode(args: string[], env: Record<string, string>, onStdout?: (s: str
   });
 }
 
-/** Starts kamprov as its own process (src/main.ts) and resolves once it listens. */
-async function startServer(env: Record<string, string>) {
-  const port = await freeTcpPort();
-  const { spawn: sp } = await import('node:child_process');
-  const child = sp(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
-    cwd: join(__dirname, '..'),
-    env: { ...process.env, BOOTSTRAP_API_KEY: '', LOG_LEVEL: 'info', PORT: String(port), ...env },
-  });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const deadline = Date.now() + 30_000;
-  while (!/listening on/.test(output)) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`server did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    url: `http://127.0.0.1:${port}`,
-    output: () => output,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.on('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
 
 describe('security: first start and logs', () => {
   for (const target of databaseTargets()) {

@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { freeTcpPort } from '../interop/support/kamailio';
+import { startServer } from '../support/server';
 import { startApp, TEST_ADMIN_KEY, TestApp } from '../support/app';
 import { databaseTargets, TestDatabase } from '../support/databases';
 import { onEveryDatabase } from '../support/suite';
@@ -88,31 +86,6 @@ describe('ecosystem: /metrics with METRICS_PUBLIC=true', () => {
   });
 });
 
-/** kamprov as its own process (src/main.ts), its output collected. */
-async function startServer(env: Record<string, string>) {
-  const port = await freeTcpPort();
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
-    cwd: join(__dirname, '..', '..'),
-    env: { ...process.env, LOG_LEVEL: 'info', PORT: String(port), HOST: '127.0.0.1', ...env },
-  });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const deadline = Date.now() + 30_000;
-  while (!/listening on/.test(output)) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`server did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    url: `http://127.0.0.1:${port}`,
-    output: () => output,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.on('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
 
 describe('ecosystem: request logs', () => {
   const key = 'observability-bootstrap-key-0123456789';
