@@ -1,10 +1,10 @@
 import { NotFoundException } from '@nestjs/common';
-import { AliasesError, AliasesErrorCode } from '../aliases/aliases.errors';
-import { AuthError, AuthErrorCode } from '../auth/auth.errors';
-import { NumbersError, NumbersErrorCode } from '../numbers/numbers.errors';
-import { UsersError, UsersErrorCode } from '../users/users.errors';
-import { AllExceptionsFilter } from './all-exceptions.filter';
-import type { EnvelopeRenderer } from './envelope-renderer';
+import { AliasesError, AliasesErrorCode } from './aliases/aliases.errors';
+import { AuthError, AuthErrorCode } from './auth/auth.errors';
+import { NumbersError, NumbersErrorCode } from './numbers/numbers.errors';
+import { UsersError, UsersErrorCode } from './users/users.errors';
+import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import type { EnvelopeRenderer } from './common/envelope-renderer';
 
 describe('AllExceptionsFilter', () => {
   const sent: { envelope: unknown; headers: Record<string, string> }[] = [];
