@@ -5,20 +5,13 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { LogController } from 'fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { invalid, statusOf } from './common/envelope';
-import { EnvelopeRenderer } from './common/envelope-renderer';
 import helmet from '@fastify/helmet';
 import { AppModule } from './app.module';
-import { installAuditHook } from './audit/audit.hook';
-import { AuditService } from './audit/audit.service';
-import { installPasswordMask } from './auth/password-mask.hook';
-import { installRequestLog } from './common/request-log.hook';
 import type { AllConfig } from './config/config.types';
 import { loadEnv } from './config/env.validation';
 import { nestLoggerFor } from './logging/nest-logger';
 import { createRootLogger } from './logging/root-logger';
-import { MetricsService } from './metrics/metrics.service';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
@@ -28,7 +21,14 @@ function requestId(req: { headers: Record<string, string | string[] | undefined>
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
-/** Builds the whole application (used by main.ts and by the e2e tests alike). */
+/**
+ * Builds the whole application (used by main.ts and by the e2e tests alike): the Fastify
+ * adapter, the prefix, CORS, security headers, Swagger and shutdown. The modules install
+ * their own Fastify hooks (auth: password mask; audit: the audit trail; logging: request log
+ * and metrics), and every error is answered by the one exception filter (AllExceptionsFilter)
+ * through the error handler Nest sets on Fastify; errors Fastify raises while routing get the
+ * envelope from `frameworkErrors` below.
+ */
 export async function createApp(): Promise<NestFastifyApplication> {
   const env = loadEnv(); // fail fast, before any module starts
   const logger = createRootLogger({ level: env.LOG_LEVEL, format: env.LOG_FORMAT });
@@ -68,23 +68,6 @@ export async function createApp(): Promise<NestFastifyApplication> {
       },
     },
   });
-
-  // Errors Fastify raises before routing (bad URL, bad headers) get the envelope too.
-  const filter = new AllExceptionsFilter(app.get(EnvelopeRenderer));
-  const renderer = app.get(EnvelopeRenderer);
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .setErrorHandler((err: Error & { statusCode?: number }, request, reply) => {
-      const clientError = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500;
-      renderer.send(reply, clientError ? invalid('request', err.message) : filter.toEnvelope(err, request));
-    });
-
-  const fastify = app.getHttpAdapter().getInstance();
-  installPasswordMask(fastify);
-  installAuditHook(fastify, app.get(AuditService));
-  const metrics = app.get(MetricsService);
-  installRequestLog(fastify, { onOutcome: (o) => metrics.observe(o) });
 
   const document = SwaggerModule.createDocument(
     app,

@@ -1,22 +1,23 @@
-import { Controller, Query, UseFilters } from '@nestjs/common';
+import { Controller, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { aliasTarget } from '../audit/targets';
 import { ApiNode } from '../common/api-node.decorator';
 import { ok } from '../common/envelope';
 import { resolveAliasFilter, resolveAliasParts, toAddress } from './alias-params';
-import { AliasesExceptionFilter } from './aliases-exception.filter';
 import { AliasesService } from './aliases.service';
 import { AddAliasQueryDto, ListAliasesQueryDto, RemoveAliasQueryDto } from './dto/alias-queries.dto';
 import { AliasListOkDto, AliasOkDto } from './dto/alias.dto';
 
 @ApiTags('alias')
 @Controller('alias')
-@UseFilters(AliasesExceptionFilter)
 export class AliasesController {
   constructor(private readonly aliases: AliasesService) {}
 
   @ApiNode({
     path: 'add',
     operationId: 'aliasAdd',
+    role: 'admin',
+    audit: aliasTarget,
     summary: 'Add an alias alias_username@alias_domain leading to destination',
     description:
       'The alias domain must be local (nxdomain). A destination at a local domain must be a subscriber (nonexistant); ' +
@@ -32,6 +33,8 @@ export class AliasesController {
   @ApiNode({
     path: 'remove',
     operationId: 'aliasRemove',
+    role: 'admin',
+    audit: aliasTarget,
     summary: 'Remove the alias alias_username@alias_domain',
     description: 'Answers the removed alias and where it led. invalid: cause address.',
     ok: AliasOkDto,
@@ -44,6 +47,7 @@ export class AliasesController {
   @ApiNode({
     path: 'list',
     operationId: 'aliasList',
+    role: 'read',
     summary: 'Aliases by destination (e164=true: only E.164 aliases) or by alias address',
     description: 'At least one of destination and alias; both narrow together.',
     ok: AliasListOkDto,

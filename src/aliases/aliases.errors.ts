@@ -1,6 +1,7 @@
-import { DomainError } from '../common/domain-error';
+import { DomainError, EnvelopeMap } from '../common/domain-error';
+import { failed, ProblemEnvelope } from '../common/envelope';
 
-/** Everything the aliases service can refuse; mapped to envelopes in AliasesExceptionFilter. */
+/** Everything the aliases service can refuse; each code's envelope is in ALIASES_ENVELOPES. */
 export enum AliasesErrorCode {
   /** alias/remove: no such alias. */
   NotFound = 'NotFound',
@@ -14,4 +15,16 @@ export enum AliasesErrorCode {
   DomainNotLocal = 'DomainNotLocal',
 }
 
-export class AliasesError extends DomainError<AliasesErrorCode> {}
+const ALIASES_ENVELOPES = {
+  [AliasesErrorCode.NotFound]: (e) => failed('nonexistant', e.detail),
+  [AliasesErrorCode.DestinationNotFound]: (e) => failed('nonexistant', e.detail),
+  [AliasesErrorCode.AlreadyExists]: (e) => failed('exists', e.detail),
+  [AliasesErrorCode.E164Taken]: (e) => failed('exists', e.detail),
+  [AliasesErrorCode.DomainNotLocal]: (e) => failed('nxdomain', e.detail),
+} satisfies EnvelopeMap<AliasesErrorCode, AliasesError>;
+
+export class AliasesError extends DomainError<AliasesErrorCode> {
+  envelope(): ProblemEnvelope {
+    return ALIASES_ENVELOPES[this.code](this);
+  }
+}

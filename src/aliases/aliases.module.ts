@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { KamailioModule } from '../kamailio/kamailio.module';
 import { UsersModule } from '../users/users.module';
-import { AliasesExceptionFilter } from './aliases-exception.filter';
 import { AliasesController } from './aliases.controller';
 import { AliasesService } from './aliases.service';
 
@@ -9,6 +8,6 @@ import { AliasesService } from './aliases.service';
 @Module({
   imports: [KamailioModule, UsersModule],
   controllers: [AliasesController],
-  providers: [AliasesService, AliasesExceptionFilter],
+  providers: [AliasesService],
 })
 export class AliasesModule {}

@@ -13,6 +13,7 @@ export class AuditController {
   @ApiNode({
     path: 'list',
     operationId: 'auditList',
+    role: 'admin',
     summary: 'The audit trail of writes, newest first (admin)',
     description: 'Every write node call is recorded: node, target, key name, time and outcome, failures too.',
     ok: AuditListOkDto,

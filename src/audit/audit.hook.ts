@@ -1,32 +1,25 @@
 import { Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { isWriteNode, nodeOf } from '../auth/roles';
+import { AuditQuery, nodeOfRequest } from '../common/api-node.decorator';
 import type { AuditService } from './audit.service';
 
 const str = (v: unknown): string | undefined =>
   v === undefined ? undefined : Array.isArray(v) ? v.map((x) => String(x)).join(',') : typeof v === 'string' ? v : JSON.stringify(v);
 
-/** What a write node acts on, from its parameters (never a password). */
-export function targetOf(query: Record<string, unknown>): string {
-  const q = (k: string) => str(query[k]);
-  const user = q('user') ?? q('address') ?? (q('username') !== undefined ? `${q('username')}@${q('domain') ?? ''}` : undefined);
-  if (user !== undefined) return user;
-  if (q('alias_username') !== undefined) return `${q('alias_username')}@${q('alias_domain') ?? ''}`;
-  if (q('start') !== undefined) return `${q('start')}..${q('end') ?? ''}`;
-  return q('mac') ?? q('number') ?? q('domain') ?? '';
+/** The query as the node's audit target function sees it: every value a string. */
+export function auditQueryOf(query: Record<string, unknown>): AuditQuery {
+  return Object.fromEntries(Object.entries(query).map(([k, v]) => [k, str(v)]));
 }
 
 /**
- * Records every call of a write node, whatever its outcome, once the answer is known.
- * A failure to record is logged and does not change the answer.
+ * Records every call of a write node (a node whose @ApiNode declares `audit`), whatever its
+ * outcome, once the answer is known. A failure to record is logged and does not change the answer.
  */
 export function installAuditHook(fastify: FastifyInstance, audit: AuditService): void {
   const logger = new Logger('Audit');
   fastify.addHook('onSend', async (request: FastifyRequest, reply, payload) => {
-    const route = request.routeOptions.url;
-    if (!route) return payload;
-    const node = nodeOf(route);
-    if (!node.group || !isWriteNode(node)) return payload;
+    const node = nodeOfRequest(request);
+    if (!node?.audit) return payload;
     let outcome = 'error/internal';
     try {
       const body = JSON.parse(String(payload)) as { response?: string; cause?: string };
@@ -36,13 +29,13 @@ export function installAuditHook(fastify: FastifyInstance, audit: AuditService):
     }
     await audit
       .record({
-        node: `${node.group}/${node.node}`,
-        target: targetOf((request.query ?? {}) as Record<string, unknown>),
+        node: node.name,
+        target: node.audit(auditQueryOf((request.query ?? {}) as Record<string, unknown>)),
         keyName: request.apiKey?.name ?? null,
         outcome,
         status: reply.statusCode,
       })
-      .catch((err: Error) => logger.error(`could not record ${node.group}/${node.node}: ${err.message}`));
+      .catch((err: Error) => logger.error(`could not record ${node.name}: ${err.message}`));
     return payload;
   });
 }

@@ -2,11 +2,12 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
+import { NODE_METADATA, NodeDeclaration } from '../common/api-node.decorator';
+import { roleAtLeast } from '../common/roles';
 import type { AllConfig } from '../config/config.types';
 import { ApiKeyIdentity, ApiKeysService } from './api-keys.service';
 import { AuthError, AuthErrorCode } from './auth.errors';
 import { IS_PUBLIC } from './public.decorator';
-import { nodeOf, requiredRole, roleAtLeast } from './roles';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -17,8 +18,8 @@ declare module 'fastify' {
 
 /**
  * Every node needs a key: `X-API-Key: <key>` or `Authorization: Bearer <key>` (and
- * `?api_key=` only with ALLOW_QUERY_API_KEY=true). The role a node needs follows from its
- * name (see roles.ts).
+ * `?api_key=` only with ALLOW_QUERY_API_KEY=true). The role a node needs is the one its
+ * @ApiNode declares (a route with neither a role nor @Public() stops start-up: NodeRolesCheck).
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -34,6 +35,9 @@ export class ApiKeyGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    const node = this.reflector.get<NodeDeclaration | undefined>(NODE_METADATA, context.getHandler());
+    // Unreachable once NodeRolesCheck passed at start-up; refuse rather than default.
+    if (!node) throw new Error(`${context.getClass().name}.${context.getHandler().name} declares no role`);
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const presented = this.presentedKey(request);
     if (!presented) {
@@ -42,12 +46,10 @@ export class ApiKeyGuard implements CanActivate {
     const identity = await this.keys.verify(presented);
     if (!identity) throw new AuthError(AuthErrorCode.Unauthenticated, 'the API key is not valid (unknown or revoked)');
     request.apiKey = identity;
-    const node = nodeOf(request.routeOptions.url ?? request.url);
-    const needed = requiredRole(node);
-    if (!roleAtLeast(identity.role, needed)) {
+    if (!roleAtLeast(identity.role, node.role)) {
       throw new AuthError(
         AuthErrorCode.Forbidden,
-        `${node.group}/${node.node} needs the ${needed} role; key ${identity.name} has ${identity.role}`,
+        `${node.name} needs the ${node.role} role; key ${identity.name} has ${identity.role}`,
       );
     }
     return true;

@@ -8,7 +8,7 @@ import { isUniqueViolation } from '../database/db-errors';
 import { Transactor } from '../database/transactor';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { AuthError, AuthErrorCode } from './auth.errors';
-import type { Role } from './roles';
+import type { Role } from '../common/roles';
 
 /** Who is calling: the key's name and role (`bootstrap` for BOOTSTRAP_API_KEY). */
 export interface ApiKeyIdentity {

@@ -1,19 +1,23 @@
-import { Module } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { fastifyOf } from '../common/fastify-hooks';
 import type { AllConfig } from '../config/config.types';
 import { ApiKeyThrottlerGuard } from './api-key-throttler.guard';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeysService } from './api-keys.service';
-import { AuthExceptionFilter } from './auth-exception.filter';
+import { NodeRolesCheck } from './node-roles.check';
+import { installPasswordMask } from './password-mask.hook';
 
 /**
  * API keys, roles and rate limits. The throttler's store is in memory: the limit holds per
- * kamprov instance (see README, Security).
+ * kamprov instance (see README, Security). Start-up fails if a route declares no role
+ * (NodeRolesCheck); answers to a `read` key have their passwords masked (password-mask.hook.ts).
  */
 @Module({
   imports: [
+    DiscoveryModule,
     ThrottlerModule.forRootAsync({
       inject: [ConfigService],
       useFactory: (config: ConfigService<AllConfig, true>) => {
@@ -27,11 +31,18 @@ import { AuthExceptionFilter } from './auth-exception.filter';
   ],
   providers: [
     ApiKeysService,
+    NodeRolesCheck,
     // Order matters: the key is verified before the limiter counts per key.
     { provide: APP_GUARD, useClass: ApiKeyGuard },
     { provide: APP_GUARD, useClass: ApiKeyThrottlerGuard },
-    { provide: APP_FILTER, useClass: AuthExceptionFilter },
   ],
   exports: [ApiKeysService],
 })
-export class AuthModule {}
+export class AuthModule implements OnModuleInit {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  onModuleInit(): void {
+    const fastify = fastifyOf(this.adapterHost);
+    if (fastify) installPasswordMask(fastify);
+  }
+}

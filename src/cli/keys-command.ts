@@ -7,7 +7,7 @@ import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module';
 import { ApiKeysService } from '../auth/api-keys.service';
 import { AuthError } from '../auth/auth.errors';
-import { ROLES, Role } from '../auth/roles';
+import { ROLES, Role } from '../common/roles';
 import { InvalidEnvironmentError } from '../config/env.validation';
 
 export const KEYS_USAGE = `usage:

@@ -1,13 +1,17 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isDatabaseError } from '../database/db-errors';
+import { DomainError } from './domain-error';
 import { error, failed, invalid, InvalidRequestError, ProblemEnvelope } from './envelope';
 import { EnvelopeRenderer } from './envelope-renderer';
 
 /**
- * The last line: whatever no module filter took becomes an envelope. Unknown nodes are
- * failed/nonexistant, malformed requests invalid, database trouble error/dbfail, and
- * anything else error/internal. Nothing of a stack trace or SQL reaches the client.
+ * The one exception filter (registered once, as APP_FILTER): every error becomes an envelope.
+ * A module's DomainError answers its own envelope (each module's exhaustive map in its
+ * `*.errors.ts`) and headers; unknown nodes are failed/nonexistant, malformed requests
+ * invalid, database trouble error/dbfail, and anything else error/internal. Nothing of a
+ * stack trace or SQL reaches the client. Errors Fastify raises outside a route (before
+ * routing, in hooks) reach it too, through the error handler Nest gives Fastify.
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -19,10 +23,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const reply = ctx.getResponse<FastifyReply>();
     const request = ctx.getRequest<FastifyRequest>();
-    this.renderer.send(reply, this.toEnvelope(exception, request));
+    const headers = exception instanceof DomainError ? exception.headers() : {};
+    this.renderer.send(reply, this.toEnvelope(exception, request), headers);
   }
 
   toEnvelope(exception: unknown, request?: FastifyRequest): ProblemEnvelope {
+    if (exception instanceof DomainError) return exception.envelope();
     if (exception instanceof InvalidRequestError) return invalid(exception.param, exception.detail);
     if (exception instanceof HttpException) return this.fromHttpException(exception, request);
     const path = request ? request.url.split('?')[0] : '?';

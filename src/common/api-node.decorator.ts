@@ -1,7 +1,44 @@
-import { applyDecorators, Get, Type } from '@nestjs/common';
+import { applyDecorators, Get, SetMetadata, Type } from '@nestjs/common';
+import { PATH_METADATA } from '@nestjs/common/constants';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { ErrorEnvelopeDto, FailedEnvelopeDto, InvalidEnvelopeDto } from './dto/envelope.dto';
 import { FailedCause, statusOf } from './envelope';
+import type { Role } from './roles';
+
+/** A node's query parameters as the audit sees them (a repeated parameter joined with commas). */
+export type AuditQuery = Record<string, string | undefined>;
+
+/** What a write node acts on, from its query: an address, a MAC, a number, a range, a domain. Never a password. */
+export type AuditTarget = (q: AuditQuery) => string;
+
+/**
+ * What the API key guard and the Fastify hooks know of a node, all of it declared in the
+ * node's @ApiNode: the role it needs and, for a write node, its audit target.
+ */
+export interface NodeDeclaration {
+  readonly role: Role;
+  /** Present on write nodes: their calls are recorded in the audit trail with this target. */
+  readonly audit?: AuditTarget;
+  /** `group/node`, e.g. `user/add_local`: the controller's path and the node's. */
+  readonly name: string;
+}
+
+/** Reflector key of a route's NodeDeclaration (read by the guard and the start-up check). */
+export const NODE_METADATA = 'kamprov:node';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route's NodeDeclaration, for hooks (which see Fastify's route, not Nest's handler). */
+    kamprovNode?: NodeDeclaration;
+  }
+}
+
+/** The node a request was routed to, or undefined (health probes, /metrics, /docs, no route). */
+export function nodeOfRequest(request: FastifyRequest): NodeDeclaration | undefined {
+  return request.routeOptions?.config?.kamprovNode;
+}
 
 export interface ApiNodeOptions {
   /** The node's path below its group, e.g. `get` for `/user/get`. */
@@ -16,6 +53,13 @@ export interface ApiNodeOptions {
   ok: Type<unknown> & { oneOf?: Type<unknown>[] };
   /** The `failed` causes this node can answer (each documented under its status). */
   failures?: FailedCause[];
+  /**
+   * The least role a key needs for this node: `read` for nodes that only read (a `read` key
+   * sees passwords as null), `admin` for writes and the audit trail.
+   */
+  role: Role;
+  /** Every write node: what it acts on, for the audit trail. Absent: calls are not audited. */
+  audit?: AuditTarget;
 }
 
 /**
@@ -24,6 +68,27 @@ export interface ApiNodeOptions {
  * 401/403/429 for the API key and rate limit, 500/503 error).
  */
 export function ApiNode(options: ApiNodeOptions): MethodDecorator {
+  return (target, key, descriptor) => {
+    const controller = target.constructor;
+    const node: NodeDeclaration = {
+      role: options.role,
+      audit: options.audit,
+      // The controller's path is known only once its class decorator ran: read it when asked.
+      get name() {
+        const group = Reflect.getMetadata(PATH_METADATA, controller) as string | undefined;
+        return `${(group ?? '').replace(/^\/+|\/+$/g, '')}/${options.path}`;
+      },
+    };
+    applyDecorators(
+      SetMetadata(NODE_METADATA, node),
+      RouteConfig({ kamprovNode: node }),
+      documented(options),
+    )(target, key, descriptor);
+  };
+}
+
+/** The GET route and its OpenAPI operation. */
+function documented(options: ApiNodeOptions): MethodDecorator {
   const byStatus = new Map<number, FailedCause[]>();
   // Every node needs an API key and is rate limited.
   const causes: FailedCause[] = [...(options.failures ?? []), 'unauthenticated', 'forbidden', 'toomany'];

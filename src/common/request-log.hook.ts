@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { nodeOf } from '../auth/roles';
 
 const SECRET_PARAMS = new Set(['password', 'api_key']);
 
@@ -69,8 +68,7 @@ export function nodeLabel(route: string | undefined): string {
   if (!route) return 'unmatched';
   const parts = route.split('/').filter(Boolean);
   if (parts.length >= 2 && /^[a-z]+$/.test(parts[parts.length - 2]) && /^[a-z_]+$/.test(parts[parts.length - 1])) {
-    const n = nodeOf(route);
-    return `${n.group}/${n.node}`;
+    return parts.slice(-2).join('/');
   }
   return parts.join('/') || '/';
 }

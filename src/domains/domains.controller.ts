@@ -1,8 +1,8 @@
-import { Controller, Query, UseFilters } from '@nestjs/common';
+import { Controller, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { domainTarget } from '../audit/targets';
 import { ApiNode } from '../common/api-node.decorator';
 import { ok } from '../common/envelope';
-import { DomainsExceptionFilter } from './domains-exception.filter';
 import { DomainsService } from './domains.service';
 import { DomainQueryDto, ListDomainsQueryDto } from './dto/domain-queries.dto';
 import { DomainChangeOkDto, DomainListOkDto } from './dto/domain.dto';
@@ -13,13 +13,13 @@ const RELOAD =
 
 @ApiTags('domain')
 @Controller('domain')
-@UseFilters(DomainsExceptionFilter)
 export class DomainsController {
   constructor(private readonly domains: DomainsService) {}
 
   @ApiNode({
     path: 'list',
     operationId: 'domainList',
+    role: 'read',
     summary: "Kamailio's local domains",
     ok: DomainListOkDto,
   })
@@ -30,6 +30,8 @@ export class DomainsController {
   @ApiNode({
     path: 'add',
     operationId: 'domainAdd',
+    role: 'admin',
+    audit: domainTarget,
     summary: "Make a domain local: a row in Kamailio's domain table",
     description: RELOAD,
     ok: DomainChangeOkDto,
@@ -42,6 +44,8 @@ export class DomainsController {
   @ApiNode({
     path: 'remove',
     operationId: 'domainRemove',
+    role: 'admin',
+    audit: domainTarget,
     summary: 'Remove a local domain',
     description: `Refused (inuse) while users, subscribers or aliases live in the domain. ${RELOAD}`,
     ok: DomainChangeOkDto,

@@ -1,6 +1,7 @@
-import { DomainError } from '../common/domain-error';
+import { DomainError, EnvelopeMap } from '../common/domain-error';
+import { failed, ProblemEnvelope } from '../common/envelope';
 
-/** Everything the domains service can refuse; mapped to envelopes in DomainsExceptionFilter. */
+/** Everything the domains service can refuse; each code's envelope is in DOMAINS_ENVELOPES. */
 export enum DomainsErrorCode {
   NotFound = 'NotFound',
   AlreadyExists = 'AlreadyExists',
@@ -8,4 +9,14 @@ export enum DomainsErrorCode {
   InUse = 'InUse',
 }
 
-export class DomainsError extends DomainError<DomainsErrorCode> {}
+const DOMAINS_ENVELOPES = {
+  [DomainsErrorCode.NotFound]: (e) => failed('nonexistant', e.detail),
+  [DomainsErrorCode.AlreadyExists]: (e) => failed('exists', e.detail),
+  [DomainsErrorCode.InUse]: (e) => failed('inuse', e.detail),
+} satisfies EnvelopeMap<DomainsErrorCode, DomainsError>;
+
+export class DomainsError extends DomainError<DomainsErrorCode> {
+  envelope(): ProblemEnvelope {
+    return DOMAINS_ENVELOPES[this.code](this);
+  }
+}

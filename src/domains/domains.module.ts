@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { KamailioModule } from '../kamailio/kamailio.module';
-import { DomainsExceptionFilter } from './domains-exception.filter';
 import { DomainsController } from './domains.controller';
 import { DomainsService } from './domains.service';
 
@@ -8,6 +7,6 @@ import { DomainsService } from './domains.service';
 @Module({
   imports: [KamailioModule],
   controllers: [DomainsController],
-  providers: [DomainsService, DomainsExceptionFilter],
+  providers: [DomainsService],
 })
 export class DomainsModule {}

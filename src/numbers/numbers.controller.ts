@@ -1,21 +1,21 @@
-import { Controller, Query, UseFilters } from '@nestjs/common';
+import { Controller, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { numberTarget, rangeTarget } from '../audit/targets';
 import { ApiNode } from '../common/api-node.decorator';
 import { ok } from '../common/envelope';
 import { AddRangeQueryDto, ListNumbersQueryDto, NumberQueryDto } from './dto/number-queries.dto';
 import { NumberAddedOkDto, NumberListOkDto, NumberOkDto, NumberRangeOkDto } from './dto/number.dto';
-import { NumbersExceptionFilter } from './numbers-exception.filter';
 import { NumbersService } from './numbers.service';
 
 @ApiTags('numbers')
 @Controller('numbers')
-@UseFilters(NumbersExceptionFilter)
 export class NumbersController {
   constructor(private readonly numbers: NumbersService) {}
 
   @ApiNode({
     path: 'list',
     operationId: 'numbersList',
+    role: 'read',
     summary: 'The number pool in numeric order, a glob search of it, or a random pick',
     description:
       'No parameters: the whole pool in numeric order. `search`: a glob over the E.164 text; without wildcards it ' +
@@ -30,6 +30,8 @@ export class NumbersController {
   @ApiNode({
     path: 'add',
     operationId: 'numbersAdd',
+    role: 'admin',
+    audit: numberTarget,
     summary: 'Add a number to the pool',
     ok: NumberAddedOkDto,
     failures: ['exists'],
@@ -42,6 +44,8 @@ export class NumbersController {
   @ApiNode({
     path: 'add_range',
     operationId: 'numbersAddRange',
+    role: 'admin',
+    audit: rangeTarget,
     summary: 'Add every number from start to end (included) to the pool, all or nothing',
     description:
       'start and end share a country calling code and start < end; at most NUMBERS_MAX_RANGE numbers; ' +
@@ -55,6 +59,8 @@ export class NumbersController {
   @ApiNode({
     path: 'remove',
     operationId: 'numbersRemove',
+    role: 'admin',
+    audit: numberTarget,
     summary: 'Pull a number from the pool (exactly once under concurrency)',
     ok: NumberOkDto,
     failures: ['nonexistant'],
@@ -66,6 +72,7 @@ export class NumbersController {
   @ApiNode({
     path: 'inpool',
     operationId: 'numbersInpool',
+    role: 'read',
     summary: 'Whether a number is in the pool',
     ok: NumberOkDto,
     failures: ['nonexistant'],

@@ -1,23 +1,23 @@
-import { Controller, Query, UseFilters } from '@nestjs/common';
+import { Controller, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { phoneUserTarget } from '../audit/targets';
 import { ApiNode } from '../common/api-node.decorator';
 import { ok } from '../common/envelope';
 import { resolveUserRef } from '../common/user-ref';
 import { GetPhoneQueryDto, ListPhonesQueryDto, PhoneUserQueryDto } from './dto/phone-queries.dto';
 import { PhoneGetOkDto, PhoneListOkDto, PhoneUserOkDto } from './dto/phone.dto';
 import { resolvePhoneGet } from './phone-ref';
-import { PhonesExceptionFilter } from './phones-exception.filter';
 import { PhonesService } from './phones.service';
 
 @ApiTags('phone')
 @Controller('phone')
-@UseFilters(PhonesExceptionFilter)
 export class PhonesController {
   constructor(private readonly phones: PhonesService) {}
 
   @ApiNode({
     path: 'get',
     operationId: 'phoneGet',
+    role: 'read',
     summary: 'The users on a phone (by mac), or the phones of a user (by user= or username+domain)',
     description:
       'By MAC: `mac` and `users` (user@domain); a MAC that carries no user is failed/nonexistant. ' +
@@ -33,6 +33,7 @@ export class PhonesController {
   @ApiNode({
     path: 'list',
     operationId: 'phoneList',
+    role: 'read',
     summary: 'MACs of all phones that carry a user, or of those matching a glob',
     ok: PhoneListOkDto,
   })
@@ -43,6 +44,8 @@ export class PhonesController {
   @ApiNode({
     path: 'add',
     operationId: 'phoneAdd',
+    role: 'admin',
+    audit: phoneUserTarget,
     summary: 'Put a user (local or remote) on a phone',
     description: 'The user must exist; the same pair twice is failed/exists.',
     ok: PhoneUserOkDto,
@@ -55,6 +58,8 @@ export class PhonesController {
   @ApiNode({
     path: 'remove',
     operationId: 'phoneRemove',
+    role: 'admin',
+    audit: phoneUserTarget,
     summary: 'Take a user off a phone',
     description: 'failed/nonexistant when the user is unknown or not on that phone.',
     ok: PhoneUserOkDto,

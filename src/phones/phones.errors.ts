@@ -1,6 +1,7 @@
-import { DomainError } from '../common/domain-error';
+import { DomainError, EnvelopeMap } from '../common/domain-error';
+import { failed, ProblemEnvelope } from '../common/envelope';
 
-/** Everything the phones service can refuse; mapped to envelopes in PhonesExceptionFilter. */
+/** Everything the phones service can refuse; each code's envelope is in PHONES_ENVELOPES. */
 export enum PhonesErrorCode {
   /** No such phone, no such user, or no such association. */
   NotFound = 'NotFound',
@@ -8,4 +9,13 @@ export enum PhonesErrorCode {
   AlreadyExists = 'AlreadyExists',
 }
 
-export class PhonesError extends DomainError<PhonesErrorCode> {}
+const PHONES_ENVELOPES = {
+  [PhonesErrorCode.NotFound]: (e) => failed('nonexistant', e.detail),
+  [PhonesErrorCode.AlreadyExists]: (e) => failed('exists', e.detail),
+} satisfies EnvelopeMap<PhonesErrorCode, PhonesError>;
+
+export class PhonesError extends DomainError<PhonesErrorCode> {
+  envelope(): ProblemEnvelope {
+    return PHONES_ENVELOPES[this.code](this);
+  }
+}

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { UsersModule } from '../users/users.module';
-import { PhonesExceptionFilter } from './phones-exception.filter';
 import { PhonesController } from './phones.controller';
 import { PhonesService } from './phones.service';
 
@@ -8,6 +7,6 @@ import { PhonesService } from './phones.service';
 @Module({
   imports: [UsersModule],
   controllers: [PhonesController],
-  providers: [PhonesService, PhonesExceptionFilter],
+  providers: [PhonesService],
 })
 export class PhonesModule {}

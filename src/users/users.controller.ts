@@ -1,5 +1,6 @@
-import { Controller, Query, UseFilters } from '@nestjs/common';
+import { Controller, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { userTarget } from '../audit/targets';
 import { ApiNode } from '../common/api-node.decorator';
 import { UserRefQueryDto } from '../common/dto/user-ref.dto';
 import { ok } from '../common/envelope';
@@ -14,18 +15,17 @@ import {
   UpdateUserQueryDto,
 } from './dto/user-queries.dto';
 import { EmptyOkDto, PasswordOkDto, UserListOkDto, UserOkDto } from './dto/user.dto';
-import { UsersExceptionFilter } from './users-exception.filter';
 import { UsersService } from './users.service';
 
 @ApiTags('user')
 @Controller('user')
-@UseFilters(UsersExceptionFilter)
 export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @ApiNode({
     path: 'get',
     operationId: 'userGet',
+    role: 'read',
     summary: 'A user, by username+domain, user= or address=',
     description: 'Returns the full user object, without hardphone associations.',
     ok: UserOkDto,
@@ -38,6 +38,7 @@ export class UsersController {
   @ApiNode({
     path: 'list',
     operationId: 'userList',
+    role: 'read',
     summary: 'Addresses of all users, or of those matching a glob',
     ok: UserListOkDto,
   })
@@ -48,6 +49,8 @@ export class UsersController {
   @ApiNode({
     path: 'add_local',
     operationId: 'userAddLocal',
+    role: 'admin',
+    audit: userTarget,
     summary: 'Create a SIP account in Kamailio with a generated password',
     description:
       'Writes Kamailio\'s subscriber row (password, ha1, ha1b) and the provisioning row in one transaction. ' +
@@ -62,6 +65,8 @@ export class UsersController {
   @ApiNode({
     path: 'add_remote',
     operationId: 'userAddRemote',
+    role: 'admin',
+    audit: userTarget,
     summary: 'Record an account at another registrar, for hardphones to carry',
     description: 'Refused with failed/domain for a local domain.',
     ok: UserOkDto,
@@ -74,6 +79,8 @@ export class UsersController {
   @ApiNode({
     path: 'remove',
     operationId: 'userRemove',
+    role: 'admin',
+    audit: userTarget,
     summary: 'Remove a user (and its Kamailio subscriber)',
     description: 'Refused with failed/inuse while a phone or an alias points at the user.',
     ok: EmptyOkDto,
@@ -87,6 +94,7 @@ export class UsersController {
   @ApiNode({
     path: 'genpw',
     operationId: 'userGenpw',
+    role: 'read',
     summary: 'A fresh password of the form user/add_local uses',
     ok: PasswordOkDto,
   })
@@ -97,6 +105,8 @@ export class UsersController {
   @ApiNode({
     path: 'change_pw',
     operationId: 'userChangePw',
+    role: 'admin',
+    audit: userTarget,
     summary: "Set a user's password (generated when omitted)",
     description: 'Local users get a new password, ha1 and ha1b in Kamailio; remote users a new stored password.',
     ok: UserOkDto,
@@ -109,6 +119,8 @@ export class UsersController {
   @ApiNode({
     path: 'update',
     operationId: 'userUpdate',
+    role: 'admin',
+    audit: userTarget,
     summary: "Change a user's displayname, email, dialplan, linetext (remote: also registrar, ports, proxy, authid)",
     description: 'Only the given fields change; an empty value clears a field.',
     ok: UserOkDto,

@@ -1,6 +1,7 @@
-import { DomainError } from '../common/domain-error';
+import { DomainError, EnvelopeMap } from '../common/domain-error';
+import { failed, invalid, ProblemEnvelope } from '../common/envelope';
 
-/** Everything the users service can refuse; mapped to envelopes in UsersExceptionFilter. */
+/** Everything the users service can refuse; each code's envelope is in USERS_ENVELOPES. */
 export enum UsersErrorCode {
   NotFound = 'NotFound',
   AlreadyExists = 'AlreadyExists',
@@ -10,6 +11,15 @@ export enum UsersErrorCode {
   RemoteFieldOnLocalUser = 'RemoteFieldOnLocalUser',
 }
 
+const USERS_ENVELOPES = {
+  [UsersErrorCode.NotFound]: (e) => failed('nonexistant', e.detail),
+  [UsersErrorCode.AlreadyExists]: (e) => failed('exists', e.detail),
+  [UsersErrorCode.InUse]: (e) => failed('inuse', e.detail),
+  [UsersErrorCode.DomainNotLocal]: (e) => failed('nxdomain', e.detail),
+  [UsersErrorCode.DomainIsLocal]: (e) => failed('domain', e.detail),
+  [UsersErrorCode.RemoteFieldOnLocalUser]: (e) => invalid(e.param ?? 'user', e.detail),
+} satisfies EnvelopeMap<UsersErrorCode, UsersError>;
+
 export class UsersError extends DomainError<UsersErrorCode> {
   constructor(
     code: UsersErrorCode,
@@ -18,5 +28,9 @@ export class UsersError extends DomainError<UsersErrorCode> {
     readonly param?: string,
   ) {
     super(code, detail);
+  }
+
+  envelope(): ProblemEnvelope {
+    return USERS_ENVELOPES[this.code](this);
   }
 }

@@ -131,6 +131,8 @@ describe('ecosystem: request logs', () => {
       expect(byId('obs-404')[0]).toMatchObject({ node: 'user/get', status: 404, response: 'failed', cause: 'nonexistant', url: `/user/get?user=nobody@${D}&api_key=***` });
       // Start-up logs are JSON too, from Nest through pino.
       expect(lines.some((l) => l.context === 'kamprov' && /listening on/.test(String(l.msg)))).toBe(true);
+      // Fastify's error handler is set once (by Nest): no FSTWRN004 "error handler overridden" warning.
+      expect(server.output()).not.toContain('FSTWRN004');
       for (const secret of [key, password, 'Obs3rvedSecret']) expect([secret, server.output().includes(secret)]).toEqual([secret, false]);
     } finally {
       await server.stop();

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { Role } from '../roles';
+import type { Role } from '../../common/roles';
 
 /** An API key: only its SHA-256 is stored, never the key. */
 @Entity('kamprov_api_keys')

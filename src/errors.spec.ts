@@ -1,0 +1,45 @@
+import { NotFoundException } from '@nestjs/common';
+import { AliasesError, AliasesErrorCode } from './aliases/aliases.errors';
+import { AuthError, AuthErrorCode } from './auth/auth.errors';
+import { NumbersError, NumbersErrorCode } from './numbers/numbers.errors';
+import { UsersError, UsersErrorCode } from './users/users.errors';
+import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import type { EnvelopeRenderer } from './common/envelope-renderer';
+
+describe('AllExceptionsFilter', () => {
+  const sent: { envelope: unknown; headers: Record<string, string> }[] = [];
+  const renderer = { send: (_reply: unknown, envelope: unknown, headers: Record<string, string> = {}) => sent.push({ envelope, headers }) };
+  const filter = new AllExceptionsFilter(renderer as unknown as EnvelopeRenderer);
+  const host = { switchToHttp: () => ({ getResponse: () => ({}), getRequest: () => ({ url: '/x/y', method: 'GET' }) }) };
+  const answer = (err: unknown) => {
+    filter.catch(err, host as never);
+    return sent.pop();
+  };
+
+  it("answers a module's DomainError from the module's own map", () => {
+    expect(answer(new UsersError(UsersErrorCode.NotFound, 'no user'))?.envelope).toEqual({
+      response: 'failed',
+      cause: 'nonexistant',
+      detail: 'no user',
+    });
+    expect(answer(new UsersError(UsersErrorCode.RemoteFieldOnLocalUser, 'remote only', 'proxy'))?.envelope).toEqual({
+      response: 'invalid',
+      cause: 'proxy',
+      detail: 'remote only',
+    });
+    expect(answer(new NumbersError(NumbersErrorCode.InvalidRange, 'too many'))?.envelope).toMatchObject({ response: 'invalid', cause: 'range' });
+    expect(answer(new AliasesError(AliasesErrorCode.E164Taken, 'taken'))?.envelope).toMatchObject({ response: 'failed', cause: 'exists' });
+  });
+
+  it("sends a DomainError's extra headers: a 401 says how to authenticate", () => {
+    expect(answer(new AuthError(AuthErrorCode.Unauthenticated, 'no key'))).toEqual({
+      envelope: { response: 'failed', cause: 'unauthenticated', detail: 'no key' },
+      headers: { 'www-authenticate': 'Bearer realm="kamprov"' },
+    });
+    expect(answer(new AuthError(AuthErrorCode.Forbidden, 'weak'))?.headers).toEqual({});
+  });
+
+  it('answers anything else too', () => {
+    expect(answer(new NotFoundException())?.envelope).toMatchObject({ response: 'failed', cause: 'nonexistant' });
+  });
+});
