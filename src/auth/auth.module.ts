@@ -2,11 +2,13 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AllConfig } from '../config/config.types';
 import { ApiKeyThrottlerGuard } from './api-key-throttler.guard';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeysService } from './api-keys.service';
 import { AuthExceptionFilter } from './auth-exception.filter';
+import { ApiKeyEntity } from './entities/api-key.entity';
 
 /**
  * API keys, roles and rate limits. The throttler's store is in memory: the limit holds per
@@ -14,6 +16,7 @@ import { AuthExceptionFilter } from './auth-exception.filter';
  */
 @Module({
   imports: [
+    TypeOrmModule.forFeature([ApiKeyEntity]),
     ThrottlerModule.forRootAsync({
       inject: [ConfigService],
       useFactory: (config: ConfigService<AllConfig, true>) => {
