@@ -1,4 +1,4 @@
-import { parseDatabaseUrl } from './dialects';
+import { DATABASE_URL_FORMS, DATABASE_URL_PATTERN, parseDatabaseUrl } from './dialects';
 import { MysqlDialect } from './mysql-dialect';
 import { SqliteDialect } from './sqlite-dialect';
 
@@ -50,5 +50,16 @@ describe('dialect error classification without a database', () => {
       expect(d.isDatabaseError(new Error('boom'))).toBe(false);
       expect(d.isDatabaseError(err('ENOENT'))).toBe(false);
     }
+  });
+});
+
+describe('DATABASE_URL validation by the dialects', () => {
+  it('accepts each dialect form and names them all when refusing', () => {
+    expect(DATABASE_URL_PATTERN.test('sqlite:./data/x.sqlite')).toBe(true);
+    expect(DATABASE_URL_PATTERN.test('mysql://root@127.0.0.1:3306/kamprov')).toBe(true);
+    expect(DATABASE_URL_PATTERN.test('mariadb://root@db/kamprov?ssl=true')).toBe(true);
+    expect(DATABASE_URL_PATTERN.test('mysql://root@127.0.0.1:3306/')).toBe(false);
+    expect(DATABASE_URL_PATTERN.test('postgres://root@db/kamprov')).toBe(false);
+    expect(DATABASE_URL_FORMS).toBe('sqlite:PATH or mysql://user:pass@host:port/database');
   });
 });

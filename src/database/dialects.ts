@@ -8,6 +8,10 @@ const DIALECTS = [SqliteDialect, MysqlDialect] as const satisfies readonly Diale
 
 export type DatabaseConfig = SqliteConfig | MysqlConfig;
 
+/** What env validation accepts as DATABASE_URL: any dialect's form. */
+export const DATABASE_URL_PATTERN = new RegExp(`^(${DIALECTS.map((d) => `(?:${d.urlPattern.source})`).join('|')})$`);
+export const DATABASE_URL_FORMS = DIALECTS.map((d) => d.urlForm).join(' or ');
+
 /** Reads DATABASE_URL: `sqlite:PATH` (`sqlite:///abs/path` too) or `mysql://user:pass@host:port/db`. */
 export function parseDatabaseUrl(url: string, poolSize = 10, migrationsRun = true): DatabaseConfig {
   for (const dialect of DIALECTS) {

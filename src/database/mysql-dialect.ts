@@ -33,6 +33,8 @@ const POOL_MESSAGES = /^(Pool is closed|Queue limit reached|No connections avail
  */
 export class MysqlDialect extends SqlDialect {
   static readonly type = 'mysql';
+  static readonly urlPattern = /(mysql|mariadb):\/\/[^/]+\/[A-Za-z0-9_$-]+(\?.*)?/;
+  static readonly urlForm = 'mysql://user:pass@host:port/database';
   static readonly driverTypes = ['mysql', 'mariadb'] as const;
 
   readonly name = 'mysql';

@@ -136,6 +136,9 @@ export abstract class SqlDialect {
 export interface DialectClass<C extends { type: string } = { type: string }> {
   /** DatabaseConfig `type`. */
   readonly type: C['type'];
+  /** What DATABASE_URL must look like for this database (checked at boot), and in words. */
+  readonly urlPattern: RegExp;
+  readonly urlForm: string;
   /** TypeORM's `type`s this dialect drives. */
   readonly driverTypes: readonly string[];
   /** The config for a DATABASE_URL of this database, or undefined if the URL is another's. */

@@ -31,6 +31,8 @@ const sameColumns = (a: string[], b: string[]): boolean => a.length === b.length
  */
 export class SqliteDialect extends SqlDialect {
   static readonly type = 'sqlite';
+  static readonly urlPattern = /sqlite:.+/;
+  static readonly urlForm = 'sqlite:PATH';
   static readonly driverTypes = ['better-sqlite3'] as const;
 
   readonly name = 'sqlite';
