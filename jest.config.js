@@ -1,4 +1,5 @@
-// Two projects: unit specs beside the code, e2e suites over HTTP in test/.
+// Three projects: unit specs beside the code; medium specs in test/medium/ (services on real
+// SQLite and MariaDB, no HTTP); e2e suites over HTTP in test/.
 // The swagger transformer runs the same CLI plugin that `nest build` runs, so the
 // OpenAPI document seen by the e2e tests is the one users get.
 const transform = {
@@ -21,6 +22,14 @@ module.exports = {
       testEnvironment: 'node',
       moduleFileExtensions: ['js', 'json', 'ts'],
       testMatch: ['<rootDir>/src/**/*.spec.ts'],
+      transform,
+    },
+    {
+      displayName: 'medium',
+      rootDir: __dirname,
+      testEnvironment: 'node',
+      moduleFileExtensions: ['js', 'json', 'ts'],
+      testMatch: ['<rootDir>/test/medium/**/*.medium-spec.ts'],
       transform,
     },
     {

@@ -1,5 +1,5 @@
 import { formatAddress } from '../common/user-ref';
-import type { AliasRow } from '../kamailio/kamailio.service';
+import type { AliasRow } from '../kamailio/alias.repository';
 
 /** An alias as the API shows it. */
 export interface AliasView {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ClaimsModule } from '../claims/claims.module';
 import { KamailioModule } from '../kamailio/kamailio.module';
 import { UsersModule } from '../users/users.module';
 import { AliasesController } from './aliases.controller';
@@ -6,7 +7,7 @@ import { AliasesService } from './aliases.service';
 
 /** alias/add, alias/remove, alias/list over Kamailio's dbaliases. */
 @Module({
-  imports: [KamailioModule, UsersModule],
+  imports: [KamailioModule, ClaimsModule, UsersModule],
   controllers: [AliasesController],
   providers: [AliasesService],
 })

@@ -2,8 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { Address, formatAddress } from '../common/user-ref';
 import { isE164 } from '../common/validators/patterns';
 import { Transactor } from '../database/transactor';
-import { AddressClaims } from '../kamailio/address-claims.service';
-import { KamailioService } from '../kamailio/kamailio.service';
+import { AddressClaims } from '../claims/address-claims.service';
+import { AliasRepository } from '../kamailio/alias.repository';
+import { DomainRepository } from '../kamailio/domain.repository';
+import { SubscriberRepository } from '../kamailio/subscriber.repository';
 import { UsersService } from '../users/users.service';
 import { AliasView, toAliasView } from './alias-view';
 import { AliasesError, AliasesErrorCode } from './aliases.errors';
@@ -26,7 +28,9 @@ export interface AliasQuery {
 export class AliasesService {
   constructor(
     private readonly transactor: Transactor,
-    private readonly kamailio: KamailioService,
+    private readonly domains: DomainRepository,
+    private readonly subscribers: SubscriberRepository,
+    private readonly aliases: AliasRepository,
     private readonly claims: AddressClaims,
     private readonly users: UsersService,
   ) {}
@@ -34,24 +38,24 @@ export class AliasesService {
   async add(alias: Address, destination: Address): Promise<AliasView> {
     return this.transactor.run(async (em) => {
       // Share-locked: domain/remove cannot take the domain away before this commits.
-      if (!(await this.kamailio.isLocalDomain(alias.domain, em, 'share'))) {
+      if (!(await this.domains.isLocal(alias.domain, em, 'share'))) {
         throw new AliasesError(AliasesErrorCode.DomainNotLocal, `${alias.domain} is not a local (Kamailio) domain`);
       }
-      const localDestination = await this.kamailio.isLocalDomain(destination.domain, em, 'share');
-      if (localDestination && !(await this.kamailio.subscriberExists(em, destination.username, destination.domain))) {
+      const localDestination = await this.domains.isLocal(destination.domain, em, 'share');
+      if (localDestination && !(await this.subscribers.exists(em, destination.username, destination.domain))) {
         throw destinationNotFound(destination);
       }
       // Friendly words and rows written behind kamprov's back; the claim below decides races.
-      if (await this.kamailio.aliasExists(em, alias.username, alias.domain)) throw aliasExists(alias);
+      if (await this.aliases.exists(em, alias.username, alias.domain)) throw aliasExists(alias);
       if (
         (await this.users.findId(em, alias)) !== undefined ||
-        (await this.kamailio.subscriberExists(em, alias.username, alias.domain))
+        (await this.subscribers.exists(em, alias.username, alias.domain))
       ) {
         throw addressIsUser(alias);
       }
       const e164 = isE164(alias.username);
       if (e164) {
-        const held = await this.kamailio.e164AliasesTo(em, destination);
+        const held = await this.aliases.e164To(em, destination);
         if (held.length > 0) throw e164Taken(destination, held[0]);
       }
       // The claim comes before any row lock: a user/add_local of the same address that
@@ -72,11 +76,11 @@ export class AliasesService {
         // serialize, so user/remove either sees this alias (inuse) or has removed the user
         // before this re-check, which reads the latest committed rows.
         await this.users.findId(em, destination, true);
-        if (!(await this.kamailio.subscriberExists(em, destination.username, destination.domain, 'share'))) {
+        if (!(await this.subscribers.exists(em, destination.username, destination.domain, 'share'))) {
           throw destinationNotFound(destination);
         }
       }
-      await this.kamailio.addAlias(em, alias, destination);
+      await this.aliases.add(em, alias, destination);
       return toAliasView({ alias, destination });
     });
   }
@@ -84,16 +88,16 @@ export class AliasesService {
   /** Removes the alias (every duplicate row of it) and releases its address. */
   async remove(alias: Address): Promise<AliasView> {
     return this.transactor.run(async (em) => {
-      const rows = await this.kamailio.aliasRows(em, alias, 'update');
+      const rows = await this.aliases.rowsOf(em, alias, 'update');
       if (rows.length === 0) throw new AliasesError(AliasesErrorCode.NotFound, `no alias ${formatAddress(alias)}`);
-      await this.kamailio.removeAlias(em, alias);
+      await this.aliases.remove(em, alias);
       await this.claims.release(em, alias, 'alias');
       return toAliasView(rows[0]);
     });
   }
 
   async list(query: AliasQuery): Promise<AliasView[]> {
-    const rows = await this.kamailio.listAliases(query);
+    const rows = await this.aliases.list(query);
     return rows.map(toAliasView);
   }
 }

@@ -3,12 +3,14 @@ import { ConfigService } from '@nestjs/config';
 import { APP_GUARD, DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { fastifyOf } from '../common/fastify-hooks';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AllConfig } from '../config/config.types';
 import { ApiKeyThrottlerGuard } from './api-key-throttler.guard';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeysService } from './api-keys.service';
 import { NodeRolesCheck } from './node-roles.check';
 import { installPasswordMask } from './password-mask.hook';
+import { ApiKeyEntity } from './entities/api-key.entity';
 
 /**
  * API keys, roles and rate limits. The throttler's store is in memory: the limit holds per
@@ -18,6 +20,7 @@ import { installPasswordMask } from './password-mask.hook';
 @Module({
   imports: [
     DiscoveryModule,
+    TypeOrmModule.forFeature([ApiKeyEntity]),
     ThrottlerModule.forRootAsync({
       inject: [ConfigService],
       useFactory: (config: ConfigService<AllConfig, true>) => {

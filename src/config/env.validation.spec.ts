@@ -1,4 +1,3 @@
-import { parseDatabaseUrl } from './database.config';
 import { InvalidEnvironmentError, loadEnv } from './env.validation';
 
 describe('loadEnv', () => {
@@ -42,26 +41,5 @@ describe('loadEnv', () => {
     expect(caught).toBeInstanceOf(InvalidEnvironmentError);
     expect((caught as Error).message).toContain(name);
     expect((caught as Error).message).not.toContain(value);
-  });
-});
-
-describe('parseDatabaseUrl', () => {
-  it('reads SQLite paths, relative and absolute', () => {
-    expect(parseDatabaseUrl('sqlite:./data/x.sqlite')).toMatchObject({ type: 'sqlite', path: './data/x.sqlite' });
-    expect(parseDatabaseUrl('sqlite:///var/lib/kamprov/x.sqlite')).toMatchObject({ type: 'sqlite', path: '/var/lib/kamprov/x.sqlite' });
-  });
-
-  it('reads MySQL URLs with encoded credentials', () => {
-    expect(parseDatabaseUrl('mysql://kam%40p:s%3Acret@db.example.com:3307/kamailio', 5)).toEqual({
-      type: 'mysql',
-      host: 'db.example.com',
-      port: 3307,
-      username: 'kam@p',
-      password: 's:cret',
-      database: 'kamailio',
-      poolSize: 5,
-      migrationsRun: true,
-    });
-    expect(parseDatabaseUrl('mysql://root@127.0.0.1/kamprov')).toMatchObject({ port: 3306, password: '' });
   });
 });

@@ -12,6 +12,7 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
+import { DATABASE_URL_FORMS, DATABASE_URL_PATTERN } from '../database/dialects';
 
 const toBoolean = ({ value }: { value: unknown }): unknown => {
   if (typeof value !== 'string') return value;
@@ -35,9 +36,8 @@ export type LogFormat = (typeof LOG_FORMATS)[number];
  * since DATABASE_URL and BOOTSTRAP_API_KEY carry secrets).
  */
 export class EnvironmentVariables {
-  @Matches(/^(sqlite:.+|(mysql|mariadb):\/\/[^/]+\/[A-Za-z0-9_$-]+(\?.*)?)$/, {
-    message: 'must be sqlite:PATH or mysql://user:pass@host:port/database',
-  })
+  // Each SQL dialect (src/database/) says what its URLs look like.
+  @Matches(DATABASE_URL_PATTERN, { message: `must be ${DATABASE_URL_FORMS}` })
   DATABASE_URL = 'sqlite:./data/kamprov.sqlite';
 
   @Transform(toInteger)

@@ -18,7 +18,7 @@ import type { DataSource } from 'typeorm';
  *   `armStatementTimeouts` is called once the app has started: migrations (DDL, adopting
  *   a big subscriber table) may legitimately run longer.
  *
- * Connect timeouts are mysql2's own `connectTimeout`, set by database-options.ts.
+ * Connect timeouts are mysql2's own `connectTimeout`, set by mysql-dialect.ts.
  */
 export interface GuardOptions {
   acquireTimeoutMs: number;

@@ -1,17 +1,15 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { armStatementTimeouts } from './guarded-mysql';
+import { SqlDialect } from './sql-dialect';
 
 /**
- * Arms the MySQL statement timeout (guarded-mysql.ts) once every module is up, i.e. after
+ * Arms the statement timeout (MySQL: guarded-mysql.ts) once every module is up, i.e. after
  * the migrations ran: start-up may take long, serving requests may not.
  */
 @Injectable()
 export class StatementTimeouts implements OnApplicationBootstrap {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly dialect: SqlDialect) {}
 
   onApplicationBootstrap(): void {
-    armStatementTimeouts(this.dataSource);
+    this.dialect.armStatementTimeouts();
   }
 }

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { KamailioModule } from '../kamailio/kamailio.module';
+import { UsersModule } from '../users/users.module';
 import { DomainsController } from './domains.controller';
 import { DomainsService } from './domains.service';
 
 /** domain/list, domain/add, domain/remove over Kamailio's domain table, with domain.reload. */
 @Module({
-  imports: [KamailioModule],
+  imports: [KamailioModule, UsersModule],
   controllers: [DomainsController],
   providers: [DomainsService],
 })

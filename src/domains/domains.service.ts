@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { isUniqueViolation } from '../database/db-errors';
+import { SqlDialect } from '../database/sql-dialect';
 import { Transactor } from '../database/transactor';
+import { AliasRepository } from '../kamailio/alias.repository';
+import { DomainRepository } from '../kamailio/domain.repository';
 import { KamailioRpcClient } from '../kamailio/kamailio-rpc.client';
-import { KamailioService } from '../kamailio/kamailio.service';
-import { UserEntity } from '../users/entities/user.entity';
+import { SubscriberRepository } from '../kamailio/subscriber.repository';
+import { UsersService } from '../users/users.service';
 import { DomainsError, DomainsErrorCode } from './domains.errors';
 
 /** The answer of domain/add and domain/remove. */
@@ -21,23 +23,27 @@ export interface DomainChange {
 @Injectable()
 export class DomainsService {
   constructor(
+    private readonly dialect: SqlDialect,
     private readonly transactor: Transactor,
-    private readonly kamailio: KamailioService,
+    private readonly domains: DomainRepository,
+    private readonly subscribers: SubscriberRepository,
+    private readonly aliases: AliasRepository,
+    private readonly users: UsersService,
     private readonly rpc: KamailioRpcClient,
   ) {}
 
   list(limit?: number): Promise<string[]> {
-    return this.kamailio.listDomains(limit);
+    return this.domains.list(limit);
   }
 
   async add(domain: string): Promise<DomainChange> {
     try {
       await this.transactor.run(async (em) => {
-        if (await this.kamailio.isLocalDomain(domain, em)) throw exists(domain);
-        await this.kamailio.addDomain(em, domain);
+        if (await this.domains.isLocal(domain, em)) throw exists(domain);
+        await this.domains.add(em, domain);
       });
     } catch (err) {
-      if (isUniqueViolation(err)) throw exists(domain);
+      if (this.dialect.isUniqueViolation(err)) throw exists(domain);
       throw err;
     }
     return this.reloaded(domain);
@@ -48,20 +54,18 @@ export class DomainsService {
     await this.transactor.run(async (em) => {
       // Locked first: user and alias creation share-lock the row, so none is in flight
       // when the counts below are read, and none can start until this commits.
-      const ids = await this.kamailio.lockDomain(em, domain);
+      const ids = await this.domains.lock(em, domain);
       if (ids.length === 0) throw new DomainsError(DomainsErrorCode.NotFound, `${domain} is not a local (Kamailio) domain`);
-      const users = await em
-        .createQueryBuilder(UserEntity, 'u')
-        .where('LOWER(u.domain) = :domain', { domain: domain.toLowerCase() })
-        .getCount();
-      const { subscribers, aliases } = await this.kamailio.domainUsage(em, domain);
+      const users = await this.users.countInDomain(em, domain);
+      const subscribers = await this.subscribers.countInDomain(em, domain);
+      const aliases = await this.aliases.countInDomain(em, domain);
       if (users + subscribers + aliases > 0) {
         throw new DomainsError(
           DomainsErrorCode.InUse,
           `${domain} still has ${users} user(s), ${subscribers} Kamailio subscriber(s) and ${aliases} alias(es); remove them first`,
         );
       }
-      await this.kamailio.removeDomainRows(em, ids);
+      await this.domains.removeRows(em, ids);
     });
     return this.reloaded(domain);
   }

@@ -27,21 +27,17 @@ export class KamailioRpcClient {
     this.url = config.get('app', { infer: true }).kamailioRpcUrl;
   }
 
-  get configured(): boolean {
-    return this.url !== undefined;
-  }
-
   /** Asks Kamailio to reload its domain table (the domain module caches it). */
   reloadDomains(): Promise<RpcOutcome> {
     return this.call('domain.reload');
   }
 
-  async call(method: string, params?: unknown[]): Promise<RpcOutcome> {
+  private async call(method: string): Promise<RpcOutcome> {
     if (!this.url) {
       return { confirmed: false, detail: `KAMAILIO_RPC_URL is not set: run "kamcmd ${method}" on the Kamailio host` };
     }
     const id = this.nextId++;
-    const outcome = await this.post(this.url, { jsonrpc: '2.0', method, ...(params ? { params } : {}), id });
+    const outcome = await this.post(this.url, { jsonrpc: '2.0', method, id });
     if (!outcome.confirmed) this.logger.warn(`${method}: ${outcome.detail}`);
     return outcome;
   }

@@ -1,14 +1,20 @@
 import { Module } from '@nestjs/common';
-import { AddressClaims } from './address-claims.service';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AliasRepository } from './alias.repository';
+import { DomainRepository } from './domain.repository';
+import { DbAlias } from './entities/dbalias.entity';
+import { KamailioDomain } from './entities/domain.entity';
+import { Subscriber } from './entities/subscriber.entity';
 import { KamailioRpcClient } from './kamailio-rpc.client';
-import { KamailioService } from './kamailio.service';
+import { SubscriberRepository } from './subscriber.repository';
 
 /**
- * Owns Kamailio's tables (subscriber, domain, dbaliases), ha1/ha1b, the local-domain
- * check, kamprov's address claims over that namespace and the JSON-RPC client.
+ * Owns Kamailio's tables (subscriber, domain, dbaliases; `version` only in the migration
+ * that creates them): the only code that names them. ha1/ha1b and the JSON-RPC client.
  */
 @Module({
-  providers: [KamailioService, AddressClaims, KamailioRpcClient],
-  exports: [KamailioService, AddressClaims, KamailioRpcClient],
+  imports: [TypeOrmModule.forFeature([Subscriber, KamailioDomain, DbAlias])],
+  providers: [SubscriberRepository, AliasRepository, DomainRepository, KamailioRpcClient],
+  exports: [SubscriberRepository, AliasRepository, DomainRepository, KamailioRpcClient],
 })
 export class KamailioModule {}

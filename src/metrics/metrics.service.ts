@@ -1,27 +1,9 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { DataSource } from 'typeorm';
 import type { RequestOutcome } from '../common/request-log.hook';
+import { SqlDialect, type PoolStats } from '../database/sql-dialect';
 
-/** The bits of mysql2's pool the gauges read (its queues are Denques or arrays). */
-interface Mysql2PoolInternals {
-  _allConnections?: { length: number };
-  _freeConnections?: { length: number };
-  _connectionQueue?: { length: number };
-  config?: { connectionLimit?: number };
-}
-
-export interface PoolStats {
-  driver: 'mysql' | 'sqlite' | 'other';
-  /** Open connections. */
-  total: number;
-  /** Open connections that are idle in the pool. */
-  idle: number;
-  /** Callers waiting for a connection. */
-  queued: number;
-  /** The pool's bound. */
-  max: number;
-}
+export type { PoolStats };
 
 /**
  * kamprov's Prometheus registry, one per application (so several apps in one process, as in
@@ -34,7 +16,7 @@ export class MetricsService implements OnModuleDestroy {
   private readonly requests: Counter<'node' | 'status' | 'response'>;
   private readonly latency: Histogram<'node'>;
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(private readonly dialect: SqlDialect) {
     collectDefaultMetrics({ register: this.registry });
     this.requests = new Counter({
       name: 'kamprov_http_requests_total',
@@ -92,30 +74,11 @@ export class MetricsService implements OnModuleDestroy {
   }
 
   poolStats(): PoolStats {
-    const type = this.dataSource.options.type;
-    const open = this.dataSource.isInitialized;
-    if (type === 'mysql' || type === 'mariadb') {
-      const p = (this.dataSource.driver as unknown as { pool?: Mysql2PoolInternals }).pool;
-      return {
-        driver: 'mysql',
-        total: open ? (p?._allConnections?.length ?? 0) : 0,
-        idle: open ? (p?._freeConnections?.length ?? 0) : 0,
-        queued: open ? (p?._connectionQueue?.length ?? 0) : 0,
-        max: p?.config?.connectionLimit ?? 0,
-      };
-    }
-    if (type === 'better-sqlite3' || type === 'sqlite') {
-      return { driver: 'sqlite', total: open ? 1 : 0, idle: 0, queued: 0, max: 1 };
-    }
-    return { driver: 'other', total: 0, idle: 0, queued: 0, max: 0 };
+    return this.dialect.poolStats();
   }
 
   metrics(): Promise<string> {
     return this.registry.metrics();
-  }
-
-  get contentType(): string {
-    return this.registry.contentType;
   }
 
   onModuleDestroy(): void {

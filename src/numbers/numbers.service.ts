@@ -5,9 +5,8 @@ import { AsYouType } from 'libphonenumber-js';
 import { randomInt } from 'node:crypto';
 import { Brackets, DataSource, SelectQueryBuilder } from 'typeorm';
 import { globToLike, LIKE_ESCAPE } from '../common/glob';
-import { sqlConcat } from '../common/sql';
 import type { AllConfig } from '../config/config.types';
-import { isUniqueViolation } from '../database/db-errors';
+import { SqlDialect } from '../database/sql-dialect';
 import { Transactor } from '../database/transactor';
 import { NumberEntity } from './entities/number.entity';
 import { NumbersError, NumbersErrorCode } from './numbers.errors';
@@ -35,15 +34,14 @@ const E164_MAX_DIGITS = 15;
 @Injectable()
 export class NumbersService {
   private readonly maxRange: number;
-  private readonly sqlite: boolean;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly dialect: SqlDialect,
     private readonly transactor: Transactor,
     config: ConfigService<AllConfig, true>,
   ) {
     this.maxRange = config.get('app', { infer: true }).numbersMaxRange;
-    this.sqlite = dataSource.options.type === 'better-sqlite3';
   }
 
   /** The pool (or the numbers matching the glob) in numeric order, read as one column of raw rows. */
@@ -139,7 +137,7 @@ export class NumbersService {
         .updateEntity(false)
         .execute();
     } catch (err) {
-      if (isUniqueViolation(err)) throw new NumbersError(NumbersErrorCode.AlreadyExists, `${e164} is already in the pool`);
+      if (this.dialect.isUniqueViolation(err)) throw new NumbersError(NumbersErrorCode.AlreadyExists, `${e164} is already in the pool`);
       throw err;
     }
     return e164;
@@ -149,7 +147,7 @@ export class NumbersService {
    * Adds every number from start to end (both included) in one transaction, in
    * multi-row INSERTs of INSERT_BATCH numbers. Each batch is a contiguous stretch of
    * numbers, so the ones already in the pool are found with one range read of the
-   * unique index and left out; INSERT IGNORE (OR IGNORE) covers numbers another
+   * unique index and left out; the dialect's insert-ignore covers numbers another
    * writer adds meanwhile. Leaving present numbers out keeps MariaDB from spending
    * auto-increment ids on them, which keeps `id` dense for random picks.
    */
@@ -157,7 +155,6 @@ export class NumbersService {
     const first = Number(digitsOf(start));
     const last = Number(digitsOf(end));
     this.checkRange(start, end, first, last);
-    const insert = this.sqlite ? 'INSERT OR IGNORE' : 'INSERT IGNORE';
     const added = await this.transactor.run(async (em) => {
       const runner = em.queryRunner;
       if (!runner) throw new Error('add_range must run in a transaction');
@@ -172,7 +169,7 @@ export class NumbersService {
         const values: string[] = [];
         for (let n = lo; n <= hi; n++) if (!have.has(n)) values.push(`(${n})`);
         if (values.length === 0) continue;
-        const result = await runner.query(`${insert} INTO kamprov_numbers (number) VALUES ${values.join(',')}`, [], true);
+        const result = await runner.query(this.dialect.insertIgnore('kamprov_numbers', ['number'], values.join(',')), [], true);
         inserted += result.affected ?? 0;
       }
       return inserted;
@@ -230,7 +227,7 @@ export class NumbersService {
 
   /** The E.164 text of `n.number`, built by the database. */
   private e164(): string {
-    return sqlConcat(this.dataSource, "'+'", 'n.number');
+    return this.dialect.concat("'+'", 'n.number');
   }
 
   /**

@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { UsersModule } from '../users/users.module';
+import { PhoneEntity } from './entities/phone.entity';
 import { PhonesController } from './phones.controller';
 import { PhonesService } from './phones.service';
 
 /** phone/*: which hardphones (by MAC) carry which users. */
 @Module({
-  imports: [UsersModule],
+  imports: [TypeOrmModule.forFeature([PhoneEntity]), UsersModule],
   controllers: [PhonesController],
   providers: [PhonesService],
 })

@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { AddressClaims } from '../claims/address-claims.service';
 import { globToLike, LIKE_ESCAPE, escapeLike, literalPrefix } from '../common/glob';
-import { sqlConcat } from '../common/sql';
 import { Address, formatAddress } from '../common/user-ref';
-import { isForeignKeyViolation, isUniqueViolation } from '../database/db-errors';
+import { SqlDialect, type RowLock } from '../database/sql-dialect';
 import { Transactor } from '../database/transactor';
-import { AddressClaims } from '../kamailio/address-claims.service';
-import { KamailioService } from '../kamailio/kamailio.service';
+import { AliasRepository } from '../kamailio/alias.repository';
+import { DomainRepository } from '../kamailio/domain.repository';
+import { SubscriberRepository } from '../kamailio/subscriber.repository';
 import { UserEntity } from './entities/user.entity';
 import { PasswordGenerator } from './password-generator';
 import { UsersError, UsersErrorCode } from './users.errors';
@@ -37,24 +38,37 @@ const REMOTE_ONLY = ['registrar', 'r_port', 'proxy', 'p_port', 'authid'] as cons
 /** A user row as the services use it (the entity without its timestamps). */
 export type UserRecord = Omit<UserEntity, 'createdAt' | 'updatedAt'>;
 
-const FIND_USER_SQL = `SELECT u.id, u.username, u.domain, u.type, u.displayname, u.email, u.password, u.registrar,
-       u.r_port AS rPort, u.proxy, u.p_port AS pPort, u.authid, u.dialplan, u.linetext,
-       s.password AS subscriber_password
-  FROM kamprov_users u LEFT JOIN subscriber s ON s.username = u.username AND s.domain = u.domain
- WHERE u.username = ? AND u.domain = ?`;
-
 /** Empty strings from a query string mean "unset". */
 const orNull = <T>(v: T | undefined | ''): T | null => (v === undefined || v === '' ? null : v);
 
 @Injectable()
 export class UsersService {
+  /** One user with its subscriber password (see find). */
+  private readonly findUserSql: string;
+  /** The three places an address can be held, in one round trip (see assertAddressFree). */
+  private readonly addressHeldSql: string;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly dialect: SqlDialect,
     private readonly transactor: Transactor,
-    private readonly kamailio: KamailioService,
+    private readonly subscribers: SubscriberRepository,
+    private readonly aliases: AliasRepository,
+    private readonly domains: DomainRepository,
     private readonly claims: AddressClaims,
     private readonly passwords: PasswordGenerator,
-  ) {}
+  ) {
+    this.findUserSql = `SELECT u.id, u.username, u.domain, u.type, u.displayname, u.email, u.password, u.registrar,
+       u.r_port AS rPort, u.proxy, u.p_port AS pPort, u.authid, u.dialplan, u.linetext,
+       s.password AS subscriber_password
+  FROM kamprov_users u ${subscribers.leftJoin('s', 'u.username', 'u.domain')}
+ WHERE u.username = ? AND u.domain = ?`;
+    this.addressHeldSql = `SELECT EXISTS(SELECT 1 FROM kamprov_users WHERE username = ? AND domain = ?) AS user_holds,
+              ${subscribers.existsExpression()} AS subscriber_holds,
+              ${aliases.existsExpression()} AS alias_holds`;
+    // A user's address claim is reaped when the user is gone (removed outside kamprov).
+    claims.registerHolder('user', (em, address) => this.exists(em, address, 'share'));
+  }
 
   async get(address: Address): Promise<UserView> {
     const found = await this.find(this.dataSource.manager, address);
@@ -70,7 +84,7 @@ export class UsersService {
       .orderBy('u.username')
       .addOrderBy('u.domain');
     if (search !== undefined) {
-      const address = sqlConcat(this.dataSource, 'u.username', "'@'", 'u.domain');
+      const address = this.dialect.concat('u.username', "'@'", 'u.domain');
       qb.where(`${address} LIKE :pattern ESCAPE '${LIKE_ESCAPE}'`, { pattern: globToLike(search) });
       // A literal prefix before the first wildcard lets the username index narrow the scan.
       const prefix = literalPrefix(search);
@@ -94,13 +108,13 @@ export class UsersService {
     const user = await this.createUser(
       address,
       async (em) => {
-        if (!(await this.kamailio.isLocalDomain(address.domain, em, 'share'))) {
+        if (!(await this.domains.isLocal(address.domain, em, 'share'))) {
           throw new UsersError(UsersErrorCode.DomainNotLocal, `${address.domain} is not a local (Kamailio) domain`);
         }
         return em.create(UserEntity, { ...address, type: 'local', ...toColumns(profile) });
       },
       // After the provisioning row: user/remove and alias/add lock kamprov_users, then subscriber.
-      (em) => this.kamailio.addSubscriber(em, address.username, address.domain, password),
+      (em) => this.subscribers.add(em, address.username, address.domain, password),
     );
     return toUserView(user, password);
   }
@@ -108,7 +122,7 @@ export class UsersService {
   /** An account at another registrar, for hardphones to carry. Refused for local domains. */
   async addRemote(address: Address, profile: UserProfile, remote: RemoteAccount): Promise<UserView> {
     const user = await this.createUser(address, async (em) => {
-      if (await this.kamailio.isLocalDomain(address.domain, em, 'share')) {
+      if (await this.domains.isLocal(address.domain, em, 'share')) {
         throw new UsersError(
           UsersErrorCode.DomainIsLocal,
           `${address.domain} is a local domain: use user/add_local for its users`,
@@ -130,17 +144,17 @@ export class UsersService {
         const found = await this.find(em, address, true);
         if (!found) throw notFound(address);
         // A locking read: it waits for an alias/add to this user that is not yet committed.
-        const aliases = await this.kamailio.aliasesTo(em, address.username, address.domain, 'share');
+        const aliases = await this.aliases.countTo(em, address.username, address.domain, 'share');
         if (aliases > 0) {
           throw new UsersError(UsersErrorCode.InUse, `${aliases} alias(es) point at ${formatAddress(address)}; remove them first`);
         }
         // Phones reference the user row (ON DELETE RESTRICT): a phone still on it fails here.
         await em.delete(UserEntity, { id: found.user.id });
-        if (found.user.type === 'local') await this.kamailio.removeSubscriber(em, address.username, address.domain);
+        if (found.user.type === 'local') await this.subscribers.remove(em, address.username, address.domain);
         await this.claims.release(em, { username: found.user.username, domain: found.user.domain }, 'user');
       });
     } catch (err) {
-      if (isForeignKeyViolation(err)) {
+      if (this.dialect.isForeignKeyViolation(err)) {
         throw new UsersError(UsersErrorCode.InUse, `phones carry ${formatAddress(address)}; remove them first`);
       }
       throw err;
@@ -155,9 +169,9 @@ export class UsersService {
       if (!found) throw notFound(address);
       const { user } = found;
       if (user.type === 'local') {
-        const updated = await this.kamailio.setSubscriberPassword(em, user.username, user.domain, password);
+        const updated = await this.subscribers.setPassword(em, user.username, user.domain, password);
         // The subscriber row was removed behind kamprov's back: restore the account.
-        if (!updated) await this.kamailio.addSubscriber(em, user.username, user.domain, password);
+        if (!updated) await this.subscribers.add(em, user.username, user.domain, password);
         return toUserView(user, password);
       }
       await em.update(UserEntity, { id: user.id }, { password });
@@ -186,6 +200,23 @@ export class UsersService {
     });
   }
 
+  /** How many users (local or remote) live in the domain (any case); for domain/remove. */
+  countInDomain(em: EntityManager, domain: string): Promise<number> {
+    return em
+      .createQueryBuilder(UserEntity, 'u')
+      .where('LOWER(u.domain) = :domain', { domain: domain.toLowerCase() })
+      .getCount();
+  }
+
+  /** Whether the user exists, read with `lock` (the address claims ask, to reap a claim of a vanished user). */
+  async exists(em: EntityManager, address: Address, lock?: RowLock): Promise<boolean> {
+    const rows = await em.query<unknown[]>(
+      `SELECT id FROM kamprov_users WHERE username = ? AND domain = ?${this.dialect.lockClause(lock)}`,
+      [address.username, address.domain],
+    );
+    return rows.length > 0;
+  }
+
   /** Whether a user (local or remote) exists; for modules that attach things to users. */
   async findId(em: EntityManager, address: Address, lock = false): Promise<number | undefined> {
     const found = await this.find(em, address, lock);
@@ -202,7 +233,7 @@ export class UsersService {
     address: Address,
     lock = false,
   ): Promise<{ user: UserRecord; subscriberPassword: string | null } | undefined> {
-    const sql = lock && !this.transactor.isSqlite ? `${FIND_USER_SQL} FOR UPDATE` : FIND_USER_SQL;
+    const sql = `${this.findUserSql}${this.dialect.lockClause(lock ? 'update' : undefined)}`;
     const rows = await em.query<(UserRecord & { subscriber_password: string | null })[]>(sql, [
       address.username,
       address.domain,
@@ -236,7 +267,7 @@ export class UsersService {
         return entity;
       });
     } catch (err) {
-      if (isUniqueViolation(err)) throw exists(address, 'a user');
+      if (this.dialect.isUniqueViolation(err)) throw exists(address, 'a user');
       throw err;
     }
   }
@@ -245,16 +276,13 @@ export class UsersService {
     // One round trip for the three places an address can be held.
     const { username, domain } = address;
     const [held] = await em.query<{ user_holds: number | string; subscriber_holds: number | string; alias_holds: number | string }[]>(
-      `SELECT EXISTS(SELECT 1 FROM kamprov_users WHERE username = ? AND domain = ?) AS user_holds,
-              EXISTS(SELECT 1 FROM subscriber WHERE username = ? AND domain = ?) AS subscriber_holds,
-              EXISTS(SELECT 1 FROM dbaliases WHERE alias_username = ? AND alias_domain = ?) AS alias_holds`,
+      this.addressHeldSql,
       [username, domain, username, domain, username, domain],
     );
     if (Number(held.user_holds)) throw exists(address, 'a user');
     if (Number(held.subscriber_holds)) throw exists(address, 'a Kamailio subscriber');
     if (Number(held.alias_holds)) throw exists(address, 'an alias');
   }
-
 }
 
 const notFound = (a: Address) => new UsersError(UsersErrorCode.NotFound, `no user ${formatAddress(a)}`);

@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-/** Kamailio auth_db `subscriber` (table version 7). Written only by KamailioService. */
+/** Kamailio auth_db `subscriber` (table version 7). Written only by SubscriberRepository. */
 @Entity('subscriber')
 export class Subscriber {
   @PrimaryGeneratedColumn()

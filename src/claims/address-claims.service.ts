@@ -1,14 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, QueryFailedError } from 'typeorm';
-import { AddressClaim, ClaimKind } from '../aliases/entities/address-claim.entity';
+import { EntityManager } from 'typeorm';
 import type { Address } from '../common/user-ref';
-import { isUniqueViolation } from '../database/db-errors';
-import { lockClause } from './row-locks';
+import { SqlDialect } from '../database/sql-dialect';
+import { AliasRepository } from '../kamailio/alias.repository';
+import { AddressClaim, ClaimKind } from './entities/address-claim.entity';
 
 export type ClaimOutcome =
   | { claimed: true }
   /** `user`/`alias`: the address is held by one; `e164`: the destination already has its E.164 alias. */
   | { claimed: false; heldBy: ClaimKind | 'e164' };
+
+/** Whether the holder of a claim still exists; a locking read (share) inside the caller's transaction. */
+export type HolderCheck = (em: EntityManager, address: Address) => Promise<boolean>;
+
+/** The unique key of one E.164 alias per destination (migration AliasClaims). */
+export const E164_KEY = 'kamprov_address_claims_e164_uq';
 
 /**
  * kamprov's register of the SIP addresses it hands out (table kamprov_address_claims).
@@ -16,10 +22,29 @@ export type ClaimOutcome =
  * claim their address in the same transaction that creates them; user/remove and
  * alias/remove release it. The UNIQUE keys decide races between concurrent requests;
  * the callers' plain checks only find friendlier words and rows written behind kamprov's
- * back (kamctl). Provided by KamailioModule so that both users and aliases get it.
+ * back (kamctl).
+ *
+ * A claim whose holder is gone (removed outside kamprov) is reaped. Alias holders are
+ * rows of Kamailio's dbaliases (asked of AliasRepository); the users module registers how
+ * to find a user (registerHolder), so that this module does not depend on it. A kind with
+ * no registered check counts as present: its claims are never reaped.
  */
 @Injectable()
 export class AddressClaims {
+  private readonly holders = new Map<ClaimKind, HolderCheck>();
+
+  constructor(
+    private readonly dialect: SqlDialect,
+    private readonly aliases: AliasRepository,
+  ) {
+    this.holders.set('alias', (em, a) => this.aliases.exists(em, a.username, a.domain, 'share'));
+  }
+
+  /** How to tell whether a holder of `kind` still exists. */
+  registerHolder(kind: ClaimKind, check: HolderCheck): void {
+    this.holders.set(kind, check);
+  }
+
   /**
    * Inserts the claim. On a unique violation it waits for the holder's transaction (the
    * database does), and a claim whose holder has gone (removed outside kamprov) is
@@ -38,8 +63,8 @@ export class AddressClaims {
           .execute();
         return { claimed: true };
       } catch (err) {
-        if (!isUniqueViolation(err)) throw err;
-        if (isE164Conflict(err)) {
+        if (!this.dialect.isUniqueViolation(err)) throw err;
+        if (this.dialect.uniqueKey(err) === E164_KEY) {
           if (e164Destination && (await this.reapStaleE164(em, e164Destination))) continue;
           return { claimed: false, heldBy: 'e164' };
         }
@@ -62,7 +87,7 @@ export class AddressClaims {
   private async holder(em: EntityManager, address: Address): Promise<{ id: number; kind: ClaimKind; username: string; domain: string } | undefined> {
     // A locking read sees the latest committed claim (a plain read could see an old snapshot).
     const rows = await em.query<{ id: number | string; kind: ClaimKind; username: string; domain: string }[]>(
-      `SELECT id, kind, username, domain FROM kamprov_address_claims WHERE username = ? AND domain = ?${lockClause(em, 'share')}`,
+      `SELECT id, kind, username, domain FROM kamprov_address_claims WHERE username = ? AND domain = ?${this.dialect.lockClause('share')}`,
       [address.username, address.domain],
     );
     const row = rows[0];
@@ -70,36 +95,22 @@ export class AddressClaims {
   }
 
   private async holderExists(em: EntityManager, claim: { kind: ClaimKind; username: string; domain: string }): Promise<boolean> {
-    const table = claim.kind === 'user' ? 'kamprov_users' : 'dbaliases';
-    const [user, domain] = claim.kind === 'user' ? ['username', 'domain'] : ['alias_username', 'alias_domain'];
-    const rows = await em.query<unknown[]>(`SELECT id FROM ${table} WHERE ${user} = ? AND ${domain} = ?${lockClause(em, 'share')}`, [
-      claim.username,
-      claim.domain,
-    ]);
-    return rows.length > 0;
+    const check = this.holders.get(claim.kind);
+    return check ? check(em, { username: claim.username, domain: claim.domain }) : true;
   }
 
   /** Frees the destination's E.164 slot when the alias that held it no longer points there. */
   private async reapStaleE164(em: EntityManager, destination: string): Promise<boolean> {
     const rows = await em.query<{ id: number | string; username: string; domain: string }[]>(
-      `SELECT id, username, domain FROM kamprov_address_claims WHERE e164_destination = ?${lockClause(em, 'share')}`,
+      `SELECT id, username, domain FROM kamprov_address_claims WHERE e164_destination = ?${this.dialect.lockClause('share')}`,
       [destination],
     );
     const row = rows[0];
     if (!row) return false;
     const at = destination.indexOf('@');
-    const still = await em.query<unknown[]>(
-      `SELECT id FROM dbaliases WHERE alias_username = ? AND alias_domain = ? AND username = ? AND domain = ?${lockClause(em, 'share')}`,
-      [row.username, row.domain, destination.slice(0, at), destination.slice(at + 1)],
-    );
-    if (still.length > 0) return false;
+    const target = { username: destination.slice(0, at), domain: destination.slice(at + 1) };
+    if (await this.aliases.pointsAt(em, { username: row.username, domain: row.domain }, target, 'share')) return false;
     await em.update(AddressClaim, { id: Number(row.id) }, { e164Destination: null });
     return true;
   }
-}
-
-/** Which key was violated: both MySQL ("for key '..._e164_uq'") and SQLite ("...e164_destination") name it. */
-function isE164Conflict(err: unknown): boolean {
-  const message = err instanceof QueryFailedError || err instanceof Error ? err.message : '';
-  return message.includes('e164');
 }

@@ -1,0 +1,134 @@
+import type { DataSourceOptions } from 'typeorm';
+import { armStatementTimeouts, guardedMysql2, POOL_ACQUIRE_TIMEOUT } from './guarded-mysql';
+import { driverCode, errorMessage, SqlDialect, type DbFailure, type PoolStats, type RowLock } from './sql-dialect';
+import { DB_ACQUIRE_TIMEOUT_MS, DB_CONNECT_TIMEOUT_MS, DB_QUERY_TIMEOUT_MS } from './timeouts';
+
+export interface MysqlConfig {
+  type: 'mysql';
+  host: string;
+  port: number;
+  username: string;
+  password: string;
+  database: string;
+  poolSize: number;
+  migrationsRun: boolean;
+}
+
+/** The bits of mysql2's pool the gauges read (its queues are Denques or arrays). */
+interface Mysql2PoolInternals {
+  _allConnections?: { length: number };
+  _freeConnections?: { length: number };
+  _connectionQueue?: { length: number };
+  config?: { connectionLimit?: number };
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', POOL_ACQUIRE_TIMEOUT, 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'POOL_CLOSED']);
+/** mysql2's pool says these in words only (a closed pool during shutdown, a full queue). */
+const POOL_MESSAGES = /^(Pool is closed|Queue limit reached|No connections available)\.$/;
+
+/**
+ * MySQL/MariaDB through mysql2 (guarded: see guarded-mysql.ts). InnoDB does the locking:
+ * every transaction gets a pooled connection of its own. Galera reports a failed
+ * certification as a deadlock (1213), so it is transient too.
+ */
+export class MysqlDialect extends SqlDialect {
+  static readonly type = 'mysql';
+  static readonly urlPattern = /(mysql|mariadb):\/\/[^/]+\/[A-Za-z0-9_$-]+(\?.*)?/;
+  static readonly urlForm = 'mysql://user:pass@host:port/database';
+  static readonly driverTypes = ['mysql', 'mariadb'] as const;
+
+  readonly name = 'mysql';
+  readonly serialisesTransactions = false;
+
+  /** `mysql://user:pass@host:port/db` (credentials percent-encoded). */
+  static parseUrl(url: string, poolSize: number, migrationsRun: boolean): MysqlConfig | undefined {
+    if (!/^(mysql|mariadb):\/\//.test(url)) return undefined;
+    const u = new URL(url);
+    return {
+      type: 'mysql',
+      host: u.hostname,
+      port: u.port ? Number(u.port) : 3306,
+      username: decodeURIComponent(u.username),
+      password: decodeURIComponent(u.password),
+      database: decodeURIComponent(u.pathname.replace(/^\//, '')),
+      poolSize,
+      migrationsRun,
+    };
+  }
+
+  static dataSourceOptions(config: MysqlConfig): DataSourceOptions {
+    return {
+      type: 'mysql',
+      connectorPackage: 'mysql2',
+      driver: guardedMysql2({ acquireTimeoutMs: DB_ACQUIRE_TIMEOUT_MS, queryTimeoutMs: DB_QUERY_TIMEOUT_MS }),
+      host: config.host,
+      port: config.port,
+      username: config.username,
+      password: config.password,
+      database: config.database,
+      charset: 'utf8mb4',
+      poolSize: config.poolSize,
+      connectTimeout: DB_CONNECT_TIMEOUT_MS,
+      // keepAliveInitialDelay: notice a silently dead peer in ~10 s instead of the OS's 2 h.
+      extra: { connectionLimit: config.poolSize, maxIdle: config.poolSize, enableKeepAlive: true, keepAliveInitialDelay: 10_000 },
+    };
+  }
+
+  concat(...parts: string[]): string {
+    return `CONCAT(${parts.join(', ')})`;
+  }
+
+  insertIgnore(table: string, columns: string[], rows: string): string {
+    return `INSERT IGNORE INTO ${table} (${columns.join(', ')}) VALUES ${rows}`;
+  }
+
+  lockClause(mode: RowLock | undefined): string {
+    if (!mode) return '';
+    // MariaDB has no FOR SHARE; MySQL 8 still accepts LOCK IN SHARE MODE.
+    return mode === 'share' ? ' LOCK IN SHARE MODE' : ' FOR UPDATE';
+  }
+
+  poolStats(): PoolStats {
+    const source = this.source();
+    const open = source.isInitialized;
+    const p = (source.driver as unknown as { pool?: Mysql2PoolInternals }).pool;
+    return {
+      driver: this.name,
+      total: open ? (p?._allConnections?.length ?? 0) : 0,
+      idle: open ? (p?._freeConnections?.length ?? 0) : 0,
+      queued: open ? (p?._connectionQueue?.length ?? 0) : 0,
+      max: p?.config?.connectionLimit ?? 0,
+    };
+  }
+
+  override armStatementTimeouts(): void {
+    armStatementTimeouts(this.source());
+  }
+
+  classify(err: unknown): DbFailure | undefined {
+    const code = driverCode(err);
+    if (!code) return POOL_MESSAGES.test(errorMessage(err)) ? { kind: 'other' } : undefined;
+    switch (code) {
+      case 'ER_DUP_ENTRY':
+        return { kind: 'unique', key: keyOf(errorMessage(err)) };
+      case 'ER_NO_REFERENCED_ROW':
+      case 'ER_NO_REFERENCED_ROW_2':
+      case 'ER_ROW_IS_REFERENCED':
+      case 'ER_ROW_IS_REFERENCED_2':
+        return { kind: 'foreign-key' };
+      case 'ER_LOCK_DEADLOCK':
+      case 'ER_LOCK_WAIT_TIMEOUT':
+        return { kind: 'transient' };
+    }
+    if (code.startsWith('ER_') || code.startsWith('PROTOCOL_') || NETWORK_CODES.has(code)) return { kind: 'other' };
+    return undefined;
+  }
+}
+
+/** "Duplicate entry 'x' for key 'name'" (MariaDB) or "... for key 'table.name'" (MySQL 8). */
+function keyOf(message: string): string | undefined {
+  const m = /for key '([^']+)'/.exec(message);
+  if (!m) return undefined;
+  const key = m[1];
+  return key.slice(key.lastIndexOf('.') + 1);
+}

@@ -1,0 +1,149 @@
+import type { DataSource, DataSourceOptions, EntityManager } from 'typeorm';
+import { QueryFailedError } from 'typeorm';
+
+/**
+ * Row locks for raw reads inside a transaction. `share` reads the latest committed rows
+ * and keeps them from changing until commit; `update` also keeps other lockers out.
+ */
+export type RowLock = 'share' | 'update';
+
+/** The database pool as the metrics report it. */
+export interface PoolStats {
+  /** The dialect's name (the `driver` label of the pool gauges). */
+  driver: string;
+  /** Open connections. */
+  total: number;
+  /** Open connections that are idle in the pool. */
+  idle: number;
+  /** Callers waiting for a connection. */
+  queued: number;
+  /** The pool's bound. */
+  max: number;
+}
+
+/** What went wrong, in words every dialect speaks. */
+export type DbFailure =
+  /** A unique key (or the primary key, `PRIMARY`) was violated; `key` is the constraint's name when known. */
+  | { kind: 'unique'; key: string | undefined }
+  /** A foreign key: the parent row is gone (insert) or children remain (delete). */
+  | { kind: 'foreign-key' }
+  /** Deadlock, lock wait timeout, busy database: the same transaction may succeed if retried. */
+  | { kind: 'transient' }
+  /** The database could not do its job in another way (unreachable, timed out, failed). */
+  | { kind: 'other' };
+
+/** The error code a driver put on an error (mysql2 and better-sqlite3 both use `code`). */
+export function driverCode(err: unknown): string | undefined {
+  if (err instanceof QueryFailedError) {
+    const d = err.driverError as { code?: unknown } | undefined;
+    return typeof d?.code === 'string' ? d.code : undefined;
+  }
+  const c = (err as { code?: unknown } | null)?.code;
+  return typeof c === 'string' ? c : undefined;
+}
+
+/** The message of an error, or of the driver error TypeORM wrapped. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof QueryFailedError) {
+    const d = err.driverError as { message?: unknown } | undefined;
+    if (typeof d?.message === 'string') return d.message;
+  }
+  const m = (err as { message?: unknown } | null)?.message;
+  return typeof m === 'string' ? m : '';
+}
+
+/**
+ * Every difference between the databases kamprov runs on, behind one object. The app
+ * gets the one for its data source by injecting `SqlDialect` (provided by the global
+ * DatabaseModule); nothing outside src/database/ asks which database it is. A new
+ * database is one new subclass, listed in dialects.ts.
+ *
+ * Instances made without a data source (db-errors.ts) classify errors only.
+ */
+export abstract class SqlDialect {
+  /** Short name: the `driver` label of the pool metrics, the `type` of DatabaseConfig. */
+  abstract readonly name: string;
+
+  /**
+   * Whether transactions must be queued in this process (the Transactor does): SQLite's
+   * TypeORM drivers share one connection, so concurrent transactions would interleave on it.
+   */
+  abstract readonly serialisesTransactions: boolean;
+
+  constructor(protected readonly dataSource?: DataSource) {}
+
+  /** String concatenation of SQL expressions. */
+  abstract concat(...parts: string[]): string;
+
+  /**
+   * An INSERT of `rows` (SQL value tuples, e.g. `(1),(2)`) into `table (columns)` that
+   * skips rows a unique key already holds instead of failing.
+   */
+  abstract insertIgnore(table: string, columns: string[], rows: string): string;
+
+  /** The clause appended to a SELECT to lock the rows it reads ('' when no lock or none needed). */
+  abstract lockClause(mode: RowLock | undefined): string;
+
+  /** The pool's state now. */
+  abstract poolStats(): PoolStats;
+
+  /** How a failed statement failed; undefined when `err` is not a database error at all. */
+  abstract classify(err: unknown): DbFailure | undefined;
+
+  /** Runs `work` in a transaction on a connection of its own (or the one, on SQLite). */
+  transaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.source().transaction(work);
+  }
+
+  /** Bounds statements once the app serves requests (start-up, with its migrations, may take long). */
+  armStatementTimeouts(): void {}
+
+  isUniqueViolation(err: unknown, key?: string): boolean {
+    const f = this.classify(err);
+    return f?.kind === 'unique' && (key === undefined || f.key === key);
+  }
+
+  /** The name of the unique key a violation hit (`PRIMARY` for the primary key); undefined for other errors. */
+  uniqueKey(err: unknown): string | undefined {
+    const f = this.classify(err);
+    return f?.kind === 'unique' ? f.key : undefined;
+  }
+
+  isForeignKeyViolation(err: unknown): boolean {
+    return this.classify(err)?.kind === 'foreign-key';
+  }
+
+  /** Deadlock, lock wait timeout, busy: worth retrying the whole transaction. */
+  isTransient(err: unknown): boolean {
+    return this.classify(err)?.kind === 'transient';
+  }
+
+  /** Errors that mean the database could not do its job (unreachable, locked, timed out, failed). */
+  isDatabaseError(err: unknown): boolean {
+    if (err instanceof QueryFailedError) return true;
+    const name = (err as { name?: unknown } | null)?.name;
+    if (typeof name === 'string' && /TypeORM|QueryFailed|ConnectionIsNotSet|CannotConnect/.test(name)) return true;
+    return this.classify(err) !== undefined;
+  }
+
+  protected source(): DataSource {
+    if (!this.dataSource) throw new Error(`this ${this.name} dialect has no data source (it classifies errors only)`);
+    return this.dataSource;
+  }
+}
+
+/** What a dialect class offers before there is a data source: reading its URL and building the options. */
+export interface DialectClass<C extends { type: string } = { type: string }> {
+  /** DatabaseConfig `type`. */
+  readonly type: C['type'];
+  /** What DATABASE_URL must look like for this database (checked at boot), and in words. */
+  readonly urlPattern: RegExp;
+  readonly urlForm: string;
+  /** TypeORM's `type`s this dialect drives. */
+  readonly driverTypes: readonly string[];
+  /** The config for a DATABASE_URL of this database, or undefined if the URL is another's. */
+  parseUrl(url: string, poolSize: number, migrationsRun: boolean): C | undefined;
+  /** TypeORM's options for this database (without entities and migrations). */
+  dataSourceOptions(config: C): DataSourceOptions;
+  new (dataSource?: DataSource): SqlDialect;
+}

@@ -1,0 +1,14 @@
+/**
+ * How long kamprov waits on the database before a request fails as dbfail.
+ *
+ * DB_QUERY_TIMEOUT_MS bounds one statement: on MySQL/MariaDB its run time (guarded-mysql.ts:
+ * a 10,000-row batch of numbers/add_range takes well under a second, the margin is for lock
+ * waits under load; then its connection is dropped and its transaction rolled back by the
+ * server); on SQLite the wait for the database lock (the busy timeout).
+ * MySQL/MariaDB only: a request's first database call fails within DB_ACQUIRE_TIMEOUT_MS
+ * when no connection can be had (server down, refused, unreachable, pool exhausted), and
+ * connecting alone is cut at DB_CONNECT_TIMEOUT_MS.
+ */
+export const DB_QUERY_TIMEOUT_MS = 5000;
+export const DB_ACQUIRE_TIMEOUT_MS = 4000;
+export const DB_CONNECT_TIMEOUT_MS = 3000;

@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { SqlDialect, type RowLock } from '../database/sql-dialect';
+import { KamailioDomain } from './entities/domain.entity';
+
+/** Kamailio's `domain` table (the domain module): the domains Kamailio treats as local. */
+@Injectable()
+export class DomainRepository {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly dialect: SqlDialect,
+  ) {}
+
+  /**
+   * Local = a row in Kamailio's `domain` table, read now (no cache another writer could
+   * stale). With `lock`, the domain rows stay as read until the transaction ends, so a
+   * concurrent domain/add or domain/remove cannot change the answer under the caller.
+   */
+  async isLocal(domain: string, em: EntityManager = this.dataSource.manager, lock?: RowLock): Promise<boolean> {
+    const rows = await em.query<unknown[]>(`SELECT id FROM domain WHERE LOWER(domain) = ?${this.dialect.lockClause(lock)}`, [
+      domain.toLowerCase(),
+    ]);
+    return rows.length > 0;
+  }
+
+  /** Kamailio's local domains, by name. */
+  async list(limit?: number): Promise<string[]> {
+    const qb = this.dataSource
+      .createQueryBuilder(KamailioDomain, 'd')
+      .select('d.domain', 'domain')
+      .orderBy('d.domain');
+    if (limit !== undefined) qb.limit(limit);
+    const rows = await qb.getRawMany<{ domain: string }>();
+    return rows.map((r) => r.domain);
+  }
+
+  /** A local domain, written as Kamailio's tools do: did = the name, last_modified = now. */
+  async add(em: EntityManager, domain: string): Promise<void> {
+    await em.insert(KamailioDomain, { domain, did: domain, lastModified: new Date() });
+  }
+
+  /**
+   * The ids of the domain's rows (any case), locked for update: user and alias creation
+   * share-lock them (isLocal with lock), so they wait for the caller's decision.
+   */
+  async lock(em: EntityManager, domain: string): Promise<number[]> {
+    const rows = await em.query<{ id: number | string }[]>(
+      `SELECT id FROM domain WHERE LOWER(domain) = ?${this.dialect.lockClause('update')}`,
+      [domain.toLowerCase()],
+    );
+    return rows.map((r) => Number(r.id));
+  }
+
+  async removeRows(em: EntityManager, ids: number[]): Promise<void> {
+    if (ids.length > 0) await em.delete(KamailioDomain, ids);
+  }
+}

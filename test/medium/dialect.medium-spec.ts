@@ -1,0 +1,203 @@
+import Database from 'better-sqlite3';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AddressClaim } from '../../src/claims/entities/address-claim.entity';
+import { isDatabaseError, isForeignKeyViolation, isUniqueViolation } from '../../src/database/db-errors';
+import { SqlDialect } from '../../src/database/sql-dialect';
+import { Transactor } from '../../src/database/transactor';
+import { NumberEntity } from '../../src/numbers/entities/number.entity';
+import { MEDIUM_POOL_SIZE, onEveryDatabase, rejection, sleep, tag } from './support/medium';
+
+/** Each method of the SQL dialect object, against the database it speaks for. */
+onEveryDatabase('SqlDialect', { imports: [TypeOrmModule.forFeature([NumberEntity, AddressClaim])] }, (ctx) => {
+  const dialect = () => ctx().get<SqlDialect>(SqlDialect);
+
+  it('is the dialect of the database it runs on', () => {
+    expect(dialect().name).toBe(ctx().kind);
+  });
+
+  it('concat joins expressions into one string', async () => {
+    const d = dialect();
+    const [row] = await ctx().dataSource.query<{ v: string }[]>(`SELECT ${d.concat("'+'", "'47'", 'CAST(? AS CHAR(8))')} AS v`, ['61']);
+    expect(row.v).toBe('+4761');
+  });
+
+  it('insertIgnore skips rows a unique key holds and inserts the others', async () => {
+    const d = dialect();
+    const base = 4790000000 + Math.floor(Math.random() * 1_000_000) * 10;
+    const insert = (ns: number[]) =>
+      ctx().dataSource.query(d.insertIgnore('kamprov_numbers', ['number'], ns.map((n) => `(${n})`).join(',')));
+    await insert([base, base + 1]);
+    await expect(insert([base + 1, base + 2])).resolves.toBeDefined();
+    const rows = await ctx().db.query<{ number: number | string }>(
+      'SELECT number FROM kamprov_numbers WHERE number BETWEEN ? AND ? ORDER BY number',
+      [base, base + 9],
+    );
+    expect(rows.map((r) => Number(r.number))).toEqual([base, base + 1, base + 2]);
+  });
+
+  it('lockClause says how to lock by mode, and nothing where transactions are serialised', () => {
+    const d = dialect();
+    expect(d.lockClause(undefined)).toBe('');
+    if (ctx().kind === 'mysql') {
+      expect(d.lockClause('share')).toBe(' LOCK IN SHARE MODE');
+      expect(d.lockClause('update')).toBe(' FOR UPDATE');
+    } else {
+      expect(d.lockClause('share')).toBe('');
+      expect(d.lockClause('update')).toBe('');
+    }
+  });
+
+  it('a row read with lockClause("update") keeps a second locker waiting until the first commits', async () => {
+    const d = dialect();
+    const t = ctx().get<Transactor>(Transactor);
+    const n = 4791000000 + Math.floor(Math.random() * 1_000_000);
+    await ctx().db.exec('INSERT INTO kamprov_numbers (number) VALUES (?)', [n]);
+    const events: string[] = [];
+    const lockRow = `SELECT id FROM kamprov_numbers WHERE number = ?${d.lockClause('update')}`;
+    const first = t.run(async (em) => {
+      await em.query(lockRow, [n]);
+      events.push('first locked');
+      await sleep(300);
+      events.push('first commits');
+    });
+    await sleep(50);
+    const second = t.run(async (em) => {
+      await em.query(lockRow, [n]);
+      events.push('second locked');
+    });
+    await Promise.all([first, second]);
+    expect(events).toEqual(['first locked', 'first commits', 'second locked']);
+  });
+
+  it('serialisesTransactions only on SQLite', () => {
+    expect(dialect().serialisesTransactions).toBe(ctx().kind === 'sqlite');
+  });
+
+  it('poolStats reports the pool under the dialect name', async () => {
+    await ctx().dataSource.query('SELECT 1');
+    const stats = dialect().poolStats();
+    expect(stats.driver).toBe(ctx().kind);
+    expect(stats.max).toBe(ctx().kind === 'mysql' ? MEDIUM_POOL_SIZE : 1);
+    expect(stats.total).toBeGreaterThanOrEqual(1);
+    expect(stats.total).toBeLessThanOrEqual(stats.max);
+    expect(stats.idle).toBeLessThanOrEqual(stats.total);
+    expect(stats.queued).toBe(0);
+  });
+
+  describe('which unique key a violation hit, by constraint name', () => {
+    const violation = async (sql: string, params: unknown[]) => {
+      await ctx().dataSource.query(sql, params);
+      return rejection(ctx().dataSource.query(sql, params));
+    };
+
+    it('names both keys of the address claims (the E.164 one decides alias/add)', async () => {
+      const d = dialect();
+      const u = tag();
+      const claim = 'INSERT INTO kamprov_address_claims (username, domain, kind, e164_destination) VALUES (?, ?, ?, ?)';
+      const address = await violation(claim, [u, 'claims.test', 'user', null]);
+      expect(d.isUniqueViolation(address)).toBe(true);
+      expect(d.uniqueKey(address)).toBe('kamprov_address_claims_address_uq');
+      expect(d.isUniqueViolation(address, 'kamprov_address_claims_e164_uq')).toBe(false);
+
+      await ctx().dataSource.query(claim, [`+4712${Date.now() % 1e6}`, 'claims.test', 'alias', `${u}@claims.test`]);
+      const e164 = await rejection(ctx().dataSource.query(claim, [`+4713${Date.now() % 1e6}`, 'claims.test', 'alias', `${u}@claims.test`]));
+      expect(d.uniqueKey(e164)).toBe('kamprov_address_claims_e164_uq');
+      expect(d.isUniqueViolation(e164, 'kamprov_address_claims_e164_uq')).toBe(true);
+    });
+
+    it('names a unique index, a two-column constraint, a Kamailio key and the primary key', async () => {
+      const d = dialect();
+      const u = tag();
+      const n = 4792000000 + Math.floor(Math.random() * 1_000_000);
+      expect(d.uniqueKey(await violation('INSERT INTO kamprov_numbers (number) VALUES (?)', [n]))).toBe('kamprov_numbers_number_uq');
+      expect(
+        d.uniqueKey(await violation("INSERT INTO kamprov_users (username, domain, type) VALUES (?, 'keys.test', 'remote')", [u])),
+      ).toBe('kamprov_users_address_uq');
+      // Kamailio's own scripts name the key differently per database.
+      expect(
+        d.uniqueKey(await violation('INSERT INTO domain (domain, did, last_modified) VALUES (?, ?, CURRENT_TIMESTAMP)', [`${u}.test`, u])),
+      ).toBe(ctx().kind === 'mysql' ? 'domain_idx' : 'domain_domain_idx');
+      const [row] = await ctx().db.query<{ id: number }>('SELECT MIN(id) AS id FROM kamprov_numbers');
+      const pk = await rejection(ctx().dataSource.query('INSERT INTO kamprov_numbers (id, number) VALUES (?, ?)', [row.id, n + 1]));
+      expect(d.uniqueKey(pk)).toBe('PRIMARY');
+    });
+  });
+
+  it('classifies a foreign-key violation, on insert and on delete', async () => {
+    const d = dialect();
+    const u = tag();
+    const orphan = await rejection(ctx().dataSource.query("INSERT INTO kamprov_phones (mac, user_id) VALUES ('00aa00aa00aa', 999999999)"));
+    expect(d.isForeignKeyViolation(orphan)).toBe(true);
+    expect(d.isUniqueViolation(orphan)).toBe(false);
+    await ctx().db.exec("INSERT INTO kamprov_users (username, domain, type) VALUES (?, 'fk.test', 'remote')", [u]);
+    const [user] = await ctx().db.query<{ id: number }>("SELECT id FROM kamprov_users WHERE username = ? AND domain = 'fk.test'", [u]);
+    await ctx().db.exec("INSERT INTO kamprov_phones (mac, user_id) VALUES ('00bb00bb00bb', ?)", [user.id]);
+    const referenced = await rejection(ctx().dataSource.query('DELETE FROM kamprov_users WHERE id = ?', [user.id]));
+    expect(d.isForeignKeyViolation(referenced)).toBe(true);
+    expect(d.classify(referenced)).toEqual({ kind: 'foreign-key' });
+    // The dialect-free checks (global filter, API keys) agree.
+    expect(isForeignKeyViolation(referenced)).toBe(true);
+    expect(isUniqueViolation(referenced)).toBe(false);
+  });
+
+  it('classifies a lock wait / busy database as transient (worth retrying)', async () => {
+    const d = dialect();
+    if (ctx().kind === 'mysql') {
+      const n = 4793000000 + Math.floor(Math.random() * 1_000_000);
+      await ctx().db.exec('INSERT INTO kamprov_numbers (number) VALUES (?)', [n]);
+      const holder = ctx().dataSource.createQueryRunner();
+      const waiter = ctx().dataSource.createQueryRunner();
+      try {
+        await holder.startTransaction();
+        await holder.query('SELECT id FROM kamprov_numbers WHERE number = ? FOR UPDATE', [n]);
+        await waiter.query('SET SESSION innodb_lock_wait_timeout = 1');
+        await waiter.startTransaction();
+        const err = await rejection(waiter.query('SELECT id FROM kamprov_numbers WHERE number = ? FOR UPDATE', [n]));
+        expect(d.classify(err)).toEqual({ kind: 'transient' });
+        expect(d.isTransient(err)).toBe(true);
+        expect(d.isDatabaseError(err)).toBe(true);
+        await waiter.rollbackTransaction();
+        await holder.rollbackTransaction();
+      } finally {
+        await waiter.release();
+        await holder.release();
+      }
+      return;
+    }
+    // SQLite: kamprov holds the write lock; another connection that will not wait is busy.
+    const t = ctx().get<Transactor>(Transactor);
+    const path = ctx().db.url.slice('sqlite:'.length);
+    let busy: unknown;
+    await t.run(async (em) => {
+      await em.query('SELECT 1');
+      const other = new Database(path, { timeout: 10 });
+      try {
+        busy = (() => {
+          try {
+            other.exec('BEGIN IMMEDIATE');
+            other.exec('ROLLBACK');
+            return undefined;
+          } catch (err) {
+            return err;
+          }
+        })();
+      } finally {
+        other.close();
+      }
+    });
+    expect(d.classify(busy)).toEqual({ kind: 'transient' });
+    expect(d.isTransient(busy)).toBe(true);
+  });
+
+  it('tells database errors from others', async () => {
+    const d = dialect();
+    const missing = await rejection(ctx().dataSource.query('SELECT * FROM no_such_table'));
+    expect(d.isDatabaseError(missing)).toBe(true);
+    expect(d.classify(missing)).toEqual({ kind: 'other' });
+    expect(isDatabaseError(missing)).toBe(true);
+    const plain = new Error('not the database');
+    expect(d.isDatabaseError(plain)).toBe(false);
+    expect(d.classify(plain)).toBeUndefined();
+    expect(isDatabaseError(plain)).toBe(false);
+  });
+});
