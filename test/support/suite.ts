@@ -55,3 +55,22 @@ export async function rowCounts(db: TestDatabase, tables = ['subscriber', 'kampr
   }
   return counts;
 }
+
+/** The tables of the database (kamprov's and Kamailio's), sorted. */
+export async function tableNames(db: TestDatabase): Promise<string[]> {
+  const rows =
+    db.kind === 'sqlite'
+      ? await db.query<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+      : await db.query<{ name: string }>('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()');
+  return rows.map((r) => r.name).sort();
+}
+
+/**
+ * A suite that runs on SQLite only, by design: says so on the MariaDB side (a skipped
+ * test with the reason), so a reader of the results sees what did not run where.
+ */
+export function notOnMysql(title: string, reason: string): void {
+  describe(`${title} [mysql]`, () => {
+    it.skip(`NOT RUN on MariaDB: ${reason}`, () => undefined);
+  });
+}
