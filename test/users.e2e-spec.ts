@@ -33,6 +33,15 @@ onEveryDatabase('users', (ctx) => {
       expect(rows).toHaveLength(1);
     });
 
+    it('stores and answers dialplan and linetext', async () => {
+      const res = await get(`/user/add_local?user=desk@${D}&dialplan=${encodeURIComponent('^(\\d+)$')}&linetext=Front%20desk`);
+      expect(res.status).toBe(200);
+      expect(res.body.user).toMatchObject({ user: `desk@${D}`, dialplan: '^(\\d+)$', linetext: 'Front desk' });
+      const [row] = await ctx().db.query<any>("SELECT dialplan, linetext FROM kamprov_users WHERE username = 'desk'");
+      expect(row).toEqual({ dialplan: '^(\\d+)$', linetext: 'Front desk' });
+      expect((await get(`/user/get?user=desk@${D}`)).body.user).toMatchObject({ dialplan: '^(\\d+)$', linetext: 'Front desk' });
+    });
+
     it('accepts user= instead of username+domain', async () => {
       const res = await get(`/user/add_local?user=carol@${D}`);
       expect(res.status).toBe(200);
@@ -257,6 +266,24 @@ onEveryDatabase('users', (ctx) => {
       const res = await get('/user/change_pw?user=rem@remote.example.net&password=other');
       expect(res.body.user.password).toBe('other');
       expect((await get('/user/get?user=rem@remote.example.net')).body.user.password).toBe('other');
+    });
+
+    it('restores the subscriber row of a local user deleted behind kamprov\'s back', async () => {
+      expect((await get(`/user/add_local?user=phoenix@${D}`)).status).toBe(200);
+      await ctx().db.exec("DELETE FROM subscriber WHERE username = 'phoenix'");
+      const res = await get(`/user/change_pw?user=phoenix@${D}&password=R1sen4gain`);
+      expect(res.status).toBe(200);
+      expect(res.body.user).toMatchObject({ user: `phoenix@${D}`, type: 'local', password: 'R1sen4gain' });
+      const subs = await ctx().db.query<any>("SELECT * FROM subscriber WHERE username = 'phoenix'");
+      expect(subs).toHaveLength(1);
+      expect(subs[0]).toMatchObject({
+        domain: D,
+        password: 'R1sen4gain',
+        ha1: md5(`phoenix:${D}:R1sen4gain`),
+        ha1b: md5(`phoenix@${D}:${D}:R1sen4gain`),
+      });
+      // Kamprov's own view agrees: the password is the subscriber's again.
+      expect((await get(`/user/get?user=phoenix@${D}`)).body.user.password).toBe('R1sen4gain');
     });
 
     it('answers nonexistant for an unknown user, invalid for a bad password', async () => {
