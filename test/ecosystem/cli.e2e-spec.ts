@@ -1,6 +1,7 @@
 import { startApp, TestApp } from '../support/app';
 import { Run, runTs } from '../support/process';
 import { databaseTargets, TestDatabase } from '../support/databases';
+import { notOnMysql } from '../support/suite';
 
 /** Runs `kamprov ...` (src/cli/kamprov.ts) as its own process. */
 function kamprov(args: string[], env: Record<string, string>): Promise<Run> {
@@ -90,3 +91,4 @@ describe('ecosystem: the kamprov command line [sqlite]', () => {
     expect([wrong.code, wrong.stderr]).toEqual([1, expect.stringContaining('failed/unauthenticated')]);
   }, 60_000);
 });
+notOnMysql('ecosystem: the kamprov command line', 'the CLI talks HTTP; the SDK flow and the keys CLI cover MariaDB');
