@@ -6,6 +6,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
+# The CLI imports the SDK's types (type-only: nothing from sdk/ reaches dist/).
+COPY sdk/kamprov.d.ts ./sdk/
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim

@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startApp, TestApp } from './support/app';
+import { runTs } from './support/process';
 import { databaseTargets, mysqlSkipped, TestDatabase } from './support/databases';
 import { addLocalDomain, onEveryDatabase } from './support/suite';
 
@@ -182,16 +182,10 @@ describe('an existing Kamailio database', () => {
 });
 
 describe('start-up', () => {
-  const runMain = (env: Record<string, string>) =>
-    new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
-        cwd: join(__dirname, '..'),
-        env: { ...process.env, LOG_LEVEL: 'error', PORT: '0', ...env },
-      });
-      let stderr = '';
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('exit', (code) => resolve({ code, stderr }));
-    });
+  const runMain = async (env: Record<string, string>) => {
+    const { code, stderr } = await runTs('src/main.ts', [], { LOG_LEVEL: 'error', PORT: '0', BOOTSTRAP_API_KEY: undefined, ...env });
+    return { code, stderr };
+  };
 
   it('fails fast with a clear message on bad configuration, without echoing secrets', async () => {
     const { code, stderr } = await runMain({ DATABASE_URL: 'mysql://root:topsecret@127.0.0.1:3306', PORT: 'eighty' });

@@ -1,6 +1,6 @@
 import { createServer, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { addLocalDomain, onEveryDatabase, rowCounts } from './support/suite';
+import { addLocalDomain, expectRefused, onEveryDatabase } from './support/suite';
 
 const TABLES = ['subscriber', 'kamprov_users', 'dbaliases', 'domain', 'kamprov_address_claims'];
 
@@ -101,11 +101,7 @@ onEveryDatabase('domains', (ctx) => {
   });
 
   it('domain/add refuses a present domain, in any case (exists, 409)', async () => {
-    const before = await rowCounts(ctx().db, TABLES);
-    const res = await get('/domain/add?domain=NEW.example.com');
-    expect(res.status).toBe(409);
-    expect(res.body).toMatchObject({ response: 'failed', cause: 'exists' });
-    expect(await rowCounts(ctx().db, TABLES)).toEqual(before);
+    await expectRefused(ctx().db, () => get('/domain/add?domain=NEW.example.com'), { status: 409, response: 'failed', cause: 'exists' }, TABLES);
   });
 
   it('10 parallel identical domain/add: exactly one ok', async () => {
@@ -117,12 +113,7 @@ onEveryDatabase('domains', (ctx) => {
 
   it('domain/remove refuses while a user, a bare subscriber, an alias or a remote user lives in the domain (inuse)', async () => {
     const refuse = async (domain: string, what: RegExp) => {
-      const before = await rowCounts(ctx().db, TABLES);
-      const res = await get(`/domain/remove?domain=${domain}`);
-      expect(res.status).toBe(409);
-      expect(res.body).toMatchObject({ response: 'failed', cause: 'inuse' });
-      expect(res.body.detail).toMatch(what);
-      expect(await rowCounts(ctx().db, TABLES)).toEqual(before);
+      await expectRefused(ctx().db, () => get(`/domain/remove?domain=${domain}`), { status: 409, response: 'failed', cause: 'inuse', detail: what }, TABLES);
     };
     await refuse('new.example.com', /1 user/);
 
@@ -167,11 +158,7 @@ onEveryDatabase('domains', (ctx) => {
     ['list', 'limit=0', 'limit'],
     ['list', 'search=x', 'search'],
   ])('domain/%s?%s is invalid (%s) and writes nothing', async (node, query, cause) => {
-    const before = await rowCounts(ctx().db, TABLES);
-    const res = await get(`/domain/${node}?${query}`);
-    expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ response: 'invalid', cause });
-    expect(await rowCounts(ctx().db, TABLES)).toEqual(before);
+    await expectRefused(ctx().db, () => get(`/domain/${node}?${query}`), { status: 400, response: 'invalid', cause }, TABLES);
   });
 });
 

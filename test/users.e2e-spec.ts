@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { addLocalDomain, onEveryDatabase, rowCounts } from './support/suite';
+import { addLocalDomain, expectRefused, onEveryDatabase } from './support/suite';
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 const USER_KEYS = [
@@ -14,6 +14,19 @@ onEveryDatabase('users', (ctx) => {
   });
 
   const get = (path: string) => ctx().app.get(path);
+
+  // The users the tests below build on, as the first tests create them. A test that needs
+  // one seeds it itself (exists is fine), so each test also runs alone with -t.
+  const ALICE = `add_local?username=alice&domain=SIP.Example.com&displayname=Alice%20L&email=alice@example.com`;
+  const CAROL = `add_local?user=carol@${D}`;
+  const REM =
+    'add_remote?username=rem&domain=Remote.Example.net&password=S3cr3t&displayname=Remote&registrar=sip.remote.net&r_port=5061&proxy=proxy.remote.net&p_port=5070&authid=realrem&dialplan=(.*)&linetext=Rem';
+  const given = async (...nodes: string[]) => {
+    for (const node of nodes) {
+      const res = await get(`/user/${node}`);
+      expect([node, res.status === 200 || res.body.cause === 'exists']).toEqual([node, true]);
+    }
+  };
 
   describe('user/add_local', () => {
     it('creates subscriber and provisioning rows and answers the full user object', async () => {
@@ -33,6 +46,15 @@ onEveryDatabase('users', (ctx) => {
       expect(rows).toHaveLength(1);
     });
 
+    it('stores and answers dialplan and linetext', async () => {
+      const res = await get(`/user/add_local?user=desk@${D}&dialplan=${encodeURIComponent('^(\\d+)$')}&linetext=Front%20desk`);
+      expect(res.status).toBe(200);
+      expect(res.body.user).toMatchObject({ user: `desk@${D}`, dialplan: '^(\\d+)$', linetext: 'Front desk' });
+      const [row] = await ctx().db.query<any>("SELECT dialplan, linetext FROM kamprov_users WHERE username = 'desk'");
+      expect(row).toEqual({ dialplan: '^(\\d+)$', linetext: 'Front desk' });
+      expect((await get(`/user/get?user=desk@${D}`)).body.user).toMatchObject({ dialplan: '^(\\d+)$', linetext: 'Front desk' });
+    });
+
     it('accepts user= instead of username+domain', async () => {
       const res = await get(`/user/add_local?user=carol@${D}`);
       expect(res.status).toBe(200);
@@ -40,14 +62,11 @@ onEveryDatabase('users', (ctx) => {
     });
 
     it('refuses a domain that is not local (nxdomain) and writes nothing', async () => {
-      const before = await rowCounts(ctx().db);
-      const res = await get('/user/add_local?username=dave&domain=elsewhere.net');
-      expect(res.status).toBe(422);
-      expect(res.body).toMatchObject({ response: 'failed', cause: 'nxdomain' });
-      expect(await rowCounts(ctx().db)).toEqual(before);
+      await expectRefused(ctx().db, () => get('/user/add_local?username=dave&domain=elsewhere.net'), { status: 422, response: 'failed', cause: 'nxdomain' });
     });
 
     it('refuses an address held by a user, a bare subscriber or an alias (exists)', async () => {
+      await given(ALICE);
       const again = await get(`/user/add_local?username=alice&domain=${D}`);
       expect(again.status).toBe(409);
       expect(again.body).toMatchObject({ response: 'failed', cause: 'exists' });
@@ -93,17 +112,13 @@ onEveryDatabase('users', (ctx) => {
       [`username=bob&username=rob&domain=${D}`, 'username'],
       [`username=bob&domain=${D}&password=x`, 'password'],
     ])('?%s is invalid with cause %s and writes nothing', async (query, cause) => {
-      const before = await rowCounts(ctx().db);
-      const res = await get(`/user/add_local?${query}`);
-      expect(res.status).toBe(400);
-      expect(res.body).toMatchObject({ response: 'invalid', cause });
-      expect(typeof res.body.detail).toBe('string');
-      expect(await rowCounts(ctx().db)).toEqual(before);
+      await expectRefused(ctx().db, () => get(`/user/add_local?${query}`), { status: 400, response: 'invalid', cause });
     });
   });
 
   describe('user/get', () => {
     it('finds a user by username+domain, user= and address=, domain case-insensitively', async () => {
+      await given(ALICE);
       for (const q of [`username=alice&domain=${D}`, `user=alice@${D}`, `address=alice@SIP.EXAMPLE.COM`]) {
         const res = await get(`/user/get?${q}`);
         expect(res.status).toBe(200);
@@ -154,6 +169,7 @@ onEveryDatabase('users', (ctx) => {
     });
 
     it('refuses a taken address (exists)', async () => {
+      await given(REM);
       const res = await get('/user/add_remote?user=rem@remote.example.net&password=p&registrar=r.example.net');
       expect(res.status).toBe(409);
       expect(res.body).toMatchObject({ response: 'failed', cause: 'exists' });
@@ -169,11 +185,7 @@ onEveryDatabase('users', (ctx) => {
       ['user=x@r.net&password=p&registrar=r.net&authid=a b', 'authid'],
       ['user=x@r.net&password=' + 'p'.repeat(65) + '&registrar=r.net', 'password'],
     ])('?%s is invalid (%s) and writes nothing', async (query, cause) => {
-      const before = await rowCounts(ctx().db);
-      const res = await get(`/user/add_remote?${query}`);
-      expect(res.status).toBe(400);
-      expect(res.body).toMatchObject({ response: 'invalid', cause });
-      expect(await rowCounts(ctx().db)).toEqual(before);
+      await expectRefused(ctx().db, () => get(`/user/add_remote?${query}`), { status: 400, response: 'invalid', cause });
     });
   });
 
@@ -185,6 +197,7 @@ onEveryDatabase('users', (ctx) => {
     });
 
     it('lists every user as user@domain, ordered', async () => {
+      await given(ALICE, REM);
       const res = await get('/user/list');
       expect(res.status).toBe(200);
       const users = res.body.users as string[];
@@ -195,6 +208,7 @@ onEveryDatabase('users', (ctx) => {
     });
 
     it('globs: prefix*, ?, anywhere without wildcards, and SQL wildcards as literals', async () => {
+      await given(REM);
       expect((await get('/user/list?search=bob*')).body.users).toEqual([`bob@${D}`, `bobby@${D}`]);
       expect((await get('/user/list?search=bo?@*')).body.users).toEqual([`bob@${D}`]);
       expect((await get('/user/list?search=remote.example')).body.users).toEqual(['rem@remote.example.net']);
@@ -238,6 +252,7 @@ onEveryDatabase('users', (ctx) => {
 
   describe('user/change_pw', () => {
     it('sets password, ha1 and ha1b of a local user', async () => {
+      await given(ALICE);
       const res = await get(`/user/change_pw?username=alice&domain=${D}&password=n3wS3cr3t`);
       expect(res.status).toBe(200);
       expect(res.body.user.password).toBe('n3wS3cr3t');
@@ -246,6 +261,7 @@ onEveryDatabase('users', (ctx) => {
     });
 
     it('generates a password when none is given', async () => {
+      await given(ALICE);
       const res = await get(`/user/change_pw?user=alice@${D}`);
       expect(res.body.user.password).toMatch(/^[A-Za-z0-9]{16}$/);
       const [sub] = await ctx().db.query<any>("SELECT * FROM subscriber WHERE username = 'alice'");
@@ -254,12 +270,32 @@ onEveryDatabase('users', (ctx) => {
     });
 
     it('stores a remote user\'s new password', async () => {
+      await given(REM);
       const res = await get('/user/change_pw?user=rem@remote.example.net&password=other');
       expect(res.body.user.password).toBe('other');
       expect((await get('/user/get?user=rem@remote.example.net')).body.user.password).toBe('other');
     });
 
+    it('restores the subscriber row of a local user deleted behind kamprov\'s back', async () => {
+      expect((await get(`/user/add_local?user=phoenix@${D}`)).status).toBe(200);
+      await ctx().db.exec("DELETE FROM subscriber WHERE username = 'phoenix'");
+      const res = await get(`/user/change_pw?user=phoenix@${D}&password=R1sen4gain`);
+      expect(res.status).toBe(200);
+      expect(res.body.user).toMatchObject({ user: `phoenix@${D}`, type: 'local', password: 'R1sen4gain' });
+      const subs = await ctx().db.query<any>("SELECT * FROM subscriber WHERE username = 'phoenix'");
+      expect(subs).toHaveLength(1);
+      expect(subs[0]).toMatchObject({
+        domain: D,
+        password: 'R1sen4gain',
+        ha1: md5(`phoenix:${D}:R1sen4gain`),
+        ha1b: md5(`phoenix@${D}:${D}:R1sen4gain`),
+      });
+      // Kamprov's own view agrees: the password is the subscriber's again.
+      expect((await get(`/user/get?user=phoenix@${D}`)).body.user.password).toBe('R1sen4gain');
+    });
+
     it('answers nonexistant for an unknown user, invalid for a bad password', async () => {
+      await given(ALICE);
       expect((await get(`/user/change_pw?user=ghost@${D}&password=x`)).status).toBe(404);
       const bad = await get(`/user/change_pw?user=alice@${D}&password=a%07b`);
       expect(bad.status).toBe(400);
@@ -269,6 +305,7 @@ onEveryDatabase('users', (ctx) => {
 
   describe('user/update', () => {
     it('changes only the given fields; an empty value clears one', async () => {
+      await given(ALICE);
       const res = await get(`/user/update?user=alice@${D}&linetext=Alice&dialplan=(.*)&email=`);
       expect(res.status).toBe(200);
       expect(res.body.user).toMatchObject({ displayname: 'Alice L', linetext: 'Alice', dialplan: '(.*)', email: null });
@@ -276,11 +313,13 @@ onEveryDatabase('users', (ctx) => {
     });
 
     it('changes remote fields of a remote user', async () => {
+      await given(REM);
       const res = await get('/user/update?user=rem@remote.example.net&registrar=sip2.remote.net&r_port=5080');
       expect(res.body.user).toMatchObject({ registrar: 'sip2.remote.net', r_port: 5080, proxy: 'proxy.remote.net' });
     });
 
     it('refuses remote fields for a local user (invalid, the field as cause)', async () => {
+      await given(ALICE);
       const res = await get(`/user/update?user=alice@${D}&registrar=x.example.net`);
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ response: 'invalid', cause: 'registrar' });
@@ -295,6 +334,11 @@ onEveryDatabase('users', (ctx) => {
 
   describe('user/remove', () => {
     it('refuses while an alias points at the user (inuse)', async () => {
+      await given(ALICE);
+      const aliases = await ctx().db.query("SELECT 1 FROM dbaliases WHERE alias_username = 'sales'");
+      if (aliases.length === 0) {
+        await ctx().db.exec("INSERT INTO dbaliases (alias_username, alias_domain, username, domain) VALUES ('sales', ?, 'alice', ?)", [D, D]);
+      }
       const res = await get(`/user/remove?user=alice@${D}`);
       expect(res.status).toBe(409);
       expect(res.body).toMatchObject({ response: 'failed', cause: 'inuse' });
@@ -302,6 +346,7 @@ onEveryDatabase('users', (ctx) => {
     });
 
     it('removes a local user from Kamailio and provisioning', async () => {
+      await given(CAROL);
       const res = await get(`/user/remove?username=carol&domain=${D}`);
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ response: 'ok' });
@@ -311,6 +356,7 @@ onEveryDatabase('users', (ctx) => {
     });
 
     it('removes a remote user', async () => {
+      await given(REM);
       expect((await get('/user/remove?user=rem@remote.example.net')).status).toBe(200);
       expect((await get('/user/get?user=rem@remote.example.net')).status).toBe(404);
     });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { startApp, TEST_ADMIN_KEY, TestApp } from '../support/app';
 import { databaseTargets, TestDatabase } from '../support/databases';
+import { notOnMysql } from '../support/suite';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -11,7 +12,7 @@ if (!haveChromium && process.env.REQUIRE_CHROMIUM === '1') {
 }
 const OUTPUT = join(__dirname, '..', '..', 'test-output');
 
-(haveChromium ? describe : describe.skip)('ecosystem: Swagger UI in headless Chromium', () => {
+(haveChromium ? describe : describe.skip)('ecosystem: Swagger UI in headless Chromium [sqlite]', () => {
   let db: TestDatabase;
   let app: TestApp;
   let browser: Browser;
@@ -90,6 +91,8 @@ const OUTPUT = join(__dirname, '..', '..', 'test-output');
     }
   }, 90_000);
 });
+
+notOnMysql('ecosystem: Swagger UI in headless Chromium', 'the page does not depend on the database');
 
 if (!haveChromium) {
   describe('ecosystem: Swagger UI in headless Chromium', () => {

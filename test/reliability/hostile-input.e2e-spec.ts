@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import fc from 'fast-check';
 import { TEST_ADMIN_KEY } from '../support/app';
 import { addLocalDomain, onEveryDatabase } from '../support/suite';
@@ -16,6 +17,19 @@ import { tableDigests } from './support/digest';
  * the database (searches full of `%`, `_`, `*`, `'`, ...).
  */
 const RUNS = { sqlite: 200, mysql: 40 };
+
+/**
+ * One seed for the whole run, printed, so a failure can be replayed exactly:
+ * FUZZ_SEED=<seed> npx jest test/reliability/hostile-input.e2e-spec.ts (FC_SEED works too).
+ */
+function fuzzSeed(): number {
+  const given = process.env.FUZZ_SEED ?? process.env.FC_SEED;
+  if (given === undefined || given === '') return randomInt(2 ** 31);
+  if (!/^-?\d+$/.test(given)) throw new Error(`FUZZ_SEED must be an integer, not ${given}`);
+  return Number(given);
+}
+const SEED = fuzzSeed();
+process.stderr.write(`hostile input: fuzz seed ${SEED} (replay with FUZZ_SEED=${SEED})\n`);
 const D = 'hostile.example.com';
 const MAX_QUERY = 12_000;
 
@@ -140,31 +154,34 @@ onEveryDatabase('reliability: hostile input', (ctx) => {
     const before = await tableDigests(ctx().db);
     for (const node of nodes) {
       const write = !READ.test(node.path);
-      await fc.assert(
-        fc.asyncProperty(queryArb(node), async (query) => {
-          const res = await fetch(`${ctx().app.baseUrl}${node.path}?${query}`, { headers: { 'x-api-key': TEST_ADMIN_KEY } });
-          const text = await res.text();
-          let body: { response?: unknown; cause?: unknown; detail?: unknown };
-          try {
-            body = JSON.parse(text) as typeof body;
-          } catch {
-            throw new Error(`${node.path}: ${res.status} not JSON: ${text.slice(0, 200)}`);
-          }
-          expect([node.path, typeof body.response]).toEqual([node.path, 'string']);
-          expect(res.status).toBeLessThan(500);
-          expect(['ok', 'invalid', 'failed']).toContain(body.response);
-          if (body.response !== 'ok') {
-            expect(typeof body.cause).toBe('string');
-            expect(typeof body.detail).toBe('string');
-            expect(String(body.detail)).not.toMatch(/SELECT|INSERT|UPDATE|DELETE|QueryFailed|at .*\.ts:\d+/);
-          }
-          const expected = body.response === 'ok' ? 200 : body.response === 'invalid' ? 400 : ENVELOPE_STATUS[String(body.cause)];
-          expect(res.status).toBe(expected);
-          expect(node.statuses).toContain(res.status);
-          if (write) expect([res.status, body.response]).toEqual([400, 'invalid']);
-        }),
-        { numRuns: runs, seed: Number(process.env.FC_SEED ?? Date.now() % 2 ** 31), endOnFailure: true },
-      );
+      const property = fc.asyncProperty(queryArb(node), async (query) => {
+        const res = await fetch(`${ctx().app.baseUrl}${node.path}?${query}`, { headers: { 'x-api-key': TEST_ADMIN_KEY } });
+        const text = await res.text();
+        let body: { response?: unknown; cause?: unknown; detail?: unknown };
+        try {
+          body = JSON.parse(text) as typeof body;
+        } catch {
+          throw new Error(`${node.path}: ${res.status} not JSON: ${text.slice(0, 200)}`);
+        }
+        expect([node.path, typeof body.response]).toEqual([node.path, 'string']);
+        expect(res.status).toBeLessThan(500);
+        expect(['ok', 'invalid', 'failed']).toContain(body.response);
+        if (body.response !== 'ok') {
+          expect(typeof body.cause).toBe('string');
+          expect(typeof body.detail).toBe('string');
+          expect(String(body.detail)).not.toMatch(/SELECT|INSERT|UPDATE|DELETE|QueryFailed|at .*\.ts:\d+/);
+        }
+        const expected = body.response === 'ok' ? 200 : body.response === 'invalid' ? 400 : ENVELOPE_STATUS[String(body.cause)];
+        expect(res.status).toBe(expected);
+        expect(node.statuses).toContain(res.status);
+        if (write) expect([res.status, body.response]).toEqual([400, 'invalid']);
+      });
+      try {
+        await fc.assert(property, { numRuns: runs, seed: SEED, endOnFailure: true });
+      } catch (err) {
+        (err as Error).message = `${node.path}, fuzz seed ${SEED} (replay with FUZZ_SEED=${SEED}):\n${(err as Error).message}`;
+        throw err;
+      }
       expect([node.path, await tableDigests(ctx().db)]).toEqual([node.path, before]);
     }
   }, 300_000);

@@ -1,5 +1,5 @@
 import { databaseTargets, mysqlSkipped, TestDatabase } from './databases';
-import { startApp, TestApp } from './app';
+import { Reply, startApp, TestApp } from './app';
 
 export interface SuiteContext {
   db: TestDatabase;
@@ -54,4 +54,53 @@ export async function rowCounts(db: TestDatabase, tables = ['subscriber', 'kampr
     counts[t] = Number(row.n);
   }
   return counts;
+}
+
+/** The tables of the database (kamprov's and Kamailio's), sorted. */
+export async function tableNames(db: TestDatabase): Promise<string[]> {
+  const rows =
+    db.kind === 'sqlite'
+      ? await db.query<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+      : await db.query<{ name: string }>('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()');
+  return rows.map((r) => r.name).sort();
+}
+
+/**
+ * A suite that runs on SQLite only, by design: says so on the MariaDB side (a skipped
+ * test with the reason), so a reader of the results sees what did not run where.
+ */
+export function notOnMysql(title: string, reason: string): void {
+  describe(`${title} [mysql]`, () => {
+    it.skip(`NOT RUN on MariaDB: ${reason}`, () => undefined);
+  });
+}
+
+export interface Refusal {
+  status: number;
+  response: 'invalid' | 'failed' | 'error';
+  cause: string;
+  /** What the detail must say: a pattern, or a text it contains. */
+  detail?: RegExp | string;
+}
+
+/**
+ * Sends a request that must be refused and proves it wrote nothing: the status, the
+ * envelope (response, cause, a detail string, and what it says if asked), and the row
+ * counts of `tables` before and after. Answers the reply for further checks.
+ */
+export async function expectRefused(
+  db: TestDatabase,
+  request: () => Promise<Reply>,
+  refusal: Refusal,
+  tables?: string[],
+): Promise<Reply> {
+  const before = await rowCounts(db, tables);
+  const res = await request();
+  expect(res.status).toBe(refusal.status);
+  expect(res.body).toMatchObject({ response: refusal.response, cause: refusal.cause });
+  expect(typeof res.body.detail).toBe('string');
+  if (typeof refusal.detail === 'string') expect(res.body.detail).toContain(refusal.detail);
+  else if (refusal.detail) expect(res.body.detail).toMatch(refusal.detail);
+  expect(await rowCounts(db, tables)).toEqual(before);
+  return res;
 }

@@ -2,8 +2,11 @@ import { IsOptional } from 'class-validator';
 import { IsAliasAddress, IsQueryText } from '../../common/validators/alias-address.validators';
 import { IsBooleanString, IsLimit } from '../../common/validators/value.validators';
 
-/** The alias address in two parts; a fault in either is `invalid` with cause `alias` (alias/add) or `address` (alias/remove). */
-export class AliasPartsQueryDto {
+/**
+ * alias/remove: the alias address in two parts (alias/add adds a destination). A fault in
+ * either is `invalid` with cause `alias` (alias/add) or `address` (alias/remove).
+ */
+export class RemoveAliasQueryDto {
   /** The alias' user part: a name or an E.164 number (`%2B4761123456`). */
   @IsQueryText('sales')
   alias_username: string;
@@ -13,13 +16,11 @@ export class AliasPartsQueryDto {
   alias_domain: string;
 }
 
-export class AddAliasQueryDto extends AliasPartsQueryDto {
+export class AddAliasQueryDto extends RemoveAliasQueryDto {
   /** Where the alias leads, `user@domain`: a subscriber if the domain is local, any address otherwise. */
   @IsAliasAddress('alice@sip.example.com')
   destination: string;
 }
-
-export class RemoveAliasQueryDto extends AliasPartsQueryDto {}
 
 /** alias/list: by `destination` (optionally only E.164 aliases) or by `alias`; at least one. */
 export class ListAliasesQueryDto {

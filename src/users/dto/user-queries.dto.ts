@@ -26,8 +26,11 @@ export class ListUsersQueryDto {
   limit?: number;
 }
 
-/** The fields a phone shows for any user. Empty values are stored as unset. */
-export class UserProfileFieldsDto extends UserRefQueryDto {
+/**
+ * user/add_local: the user and the fields a phone shows for any user (add_remote and
+ * update take them too). Empty values are stored as unset.
+ */
+export class AddLocalUserQueryDto extends UserRefQueryDto {
   /** Name shown on the phone and in the From header. */
   @IsOptional()
   @IsPlainText(128, 'Alice Liddell')
@@ -50,8 +53,6 @@ export class UserProfileFieldsDto extends UserRefQueryDto {
   @IsPlainText(64, 'Alice')
   linetext?: string;
 }
-
-export class AddLocalUserQueryDto extends UserProfileFieldsDto {}
 
 /** The fields of an account at another registrar. */
 export class RemoteAccountFieldsDto {
@@ -86,7 +87,7 @@ export class RemoteAccountFieldsDto {
   authid?: string;
 }
 
-export class AddRemoteUserQueryDto extends IntersectionType(UserProfileFieldsDto, RemoteAccountFieldsDto) {}
+export class AddRemoteUserQueryDto extends IntersectionType(AddLocalUserQueryDto, RemoteAccountFieldsDto) {}
 
 export class ChangePasswordQueryDto extends UserRefQueryDto {
   /** The new password; omit it to have kamprov generate one (returned in the answer). */
@@ -98,7 +99,7 @@ export class ChangePasswordQueryDto extends UserRefQueryDto {
 
 /** user/update: the profile fields for every user; registrar, ports, proxy and authid for remote users only. */
 export class UpdateUserQueryDto extends IntersectionType(
-  UserProfileFieldsDto,
+  AddLocalUserQueryDto,
   PartialType(OmitType(RemoteAccountFieldsDto, ['password'] as const)),
 ) {}
 

@@ -1,5 +1,5 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { freeTcpPort, freeUdpPort } from '../../support/server';
+import { freeTcpPort, freeUdpPort } from '../../support/process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
