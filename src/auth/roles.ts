@@ -21,7 +21,8 @@ const NOT_NODES = new Set(['audit', 'health']);
 
 /** A write node: anything but get, list, inpool and genpw, the audit trail and health probes. */
 export function isWriteNode(n: NodeName): boolean {
-  return !NOT_NODES.has(n.group) && !READ_NODES.has(n.node);
+  // A route ending in a parameter (/prov/:file) is a file, not a node.
+  return !NOT_NODES.has(n.group) && !READ_NODES.has(n.node) && !n.node.startsWith(':');
 }
 
 /**

@@ -16,6 +16,10 @@ export interface ApiNodeOptions {
   ok: Type<unknown> & { oneOf?: Type<unknown>[] };
   /** The `failed` causes this node can answer (each documented under its status). */
   failures?: FailedCause[];
+  /** The least role the node needs (issue 12 makes this required; optional until then). */
+  role?: 'read' | 'provision' | 'admin';
+  /** The audit target computed from the query (issue 12); absent = not audited. */
+  audit?: (q: Record<string, string | undefined>) => string;
 }
 
 /**

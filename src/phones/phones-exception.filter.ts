@@ -1,6 +1,6 @@
 import { Catch } from '@nestjs/common';
 import { DomainExceptionFilter } from '../common/domain-exception.filter';
-import { failed, ProblemEnvelope } from '../common/envelope';
+import { failed, invalid, ProblemEnvelope } from '../common/envelope';
 import { PhonesError, PhonesErrorCode } from './phones.errors';
 
 export function phonesErrorToEnvelope(e: PhonesError): ProblemEnvelope {
@@ -9,6 +9,10 @@ export function phonesErrorToEnvelope(e: PhonesError): ProblemEnvelope {
       return failed('nonexistant', e.detail);
     case PhonesErrorCode.AlreadyExists:
       return failed('exists', e.detail);
+    case PhonesErrorCode.InUse:
+      return failed('inuse', e.detail);
+    case PhonesErrorCode.Template:
+      return invalid('template', e.detail);
   }
 }
 

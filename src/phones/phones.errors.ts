@@ -6,6 +6,10 @@ export enum PhonesErrorCode {
   NotFound = 'NotFound',
   /** The association is already there. */
   AlreadyExists = 'AlreadyExists',
+  /** The phone still carries users (phone/remove of the device record). */
+  InUse = 'InUse',
+  /** A provisioning template failed to parse or render (phone/config). */
+  Template = 'Template',
 }
 
 export class PhonesError extends DomainError<PhonesErrorCode> {}

@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { PhonesExceptionFilter } from '../phones/phones-exception.filter';
+import { UsersModule } from '../users/users.module';
+import { DevicesService } from './devices.service';
+import { PhoneDevicesController } from './phone-devices.controller';
+import { ProvController } from './prov.controller';
+import { loadProvisioningConfig, PROVISIONING_CONFIG } from './provisioning.config';
+import { ProvisioningService } from './provisioning.service';
+import { TemplateRenderer } from './renderer';
+
+/** Automatic phone provisioning (issue 13): device records, secrets, templates and /prov. */
+@Module({
+  imports: [UsersModule],
+  controllers: [PhoneDevicesController, ProvController],
+  providers: [
+    { provide: PROVISIONING_CONFIG, useFactory: () => loadProvisioningConfig(process.env) },
+    DevicesService,
+    TemplateRenderer,
+    ProvisioningService,
+    PhonesExceptionFilter,
+  ],
+})
+export class ProvisioningModule {}
