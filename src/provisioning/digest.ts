@@ -11,7 +11,7 @@ export function parseDigest(header: string | undefined): DigestParams | undefine
   const m = /^\s*Digest\s+(.*)$/is.exec(header);
   if (!m) return undefined;
   const params: DigestParams = {};
-  const re = /\s*([A-Za-z0-9_*-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*(?:,|$)/gy;
+  const re = /\s*([A-Za-z0-9_*-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,"]*))\s*(?:,|$)/gy;
   const rest = m[1];
   let at = 0;
   while (at < rest.length) {
