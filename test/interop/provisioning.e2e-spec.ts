@@ -1,5 +1,5 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { digestAuthorization } from '../../src/provisioning/digest';
@@ -9,17 +9,13 @@ import { freeUdpPort } from '../support/server';
 import { interopAvailable, KamailioInstance } from './support/kamailio';
 
 /**
- * Phone provisioning end to end (issue 13): a real SIP client gets its configuration from
- * kamprov's /prov and REGISTERs with it at a real Kamailio (the interop suite's): baresip is
- * given the `accounts` file fetched with Digest.
- *
- * Not here yet: linphone with `[misc] config-uri` = the token URL. Debian's linphone-cli
- * 5.1.65 (linphonec, linphone-daemon) never requested the config-uri in our attempts (no
- * HTTP request reached a listening server), so that client is not exercised; the token URL
- * and the linphone XML are covered by test/provisioning.e2e-spec.ts and the golden files.
+ * Phone provisioning end to end (issue 13): real SIP clients get their configuration from
+ * kamprov's /prov and REGISTER with it at a real Kamailio (the interop suite's). baresip is
+ * given the `accounts` file fetched with Digest; linphone (linphonec) fetches its own
+ * configuration from the token URL (`[misc] config-uri`).
  */
 const D = 'sip.example.com';
-const CLIENTS = ['baresip'];
+const CLIENTS = ['baresip', 'linphonec'];
 
 const onPath = (cmd: string): boolean => {
   try {
@@ -34,7 +30,7 @@ function clientsAvailable(): boolean {
   const missing = CLIENTS.filter((c) => !onPath(c));
   if (missing.length === 0) return true;
   if (process.env.REQUIRE_KAMAILIO === '1') {
-    throw new Error(`REQUIRE_KAMAILIO=1 but ${missing.join(' and ')} not on the PATH (apt-get install baresip-core)`);
+    throw new Error(`REQUIRE_KAMAILIO=1 but ${missing.join(' and ')} not on the PATH (apt-get install baresip-core linphone-cli)`);
   }
   return false;
 }
@@ -43,15 +39,19 @@ const available = interopAvailable() && clientsAvailable();
 
 if (!available) {
   describe('provisioning interop', () => {
-    it.skip('SKIPPED: kamailio, sipp or baresip is not on the PATH (apt-get install baresip-core)', () => undefined);
+    it.skip('SKIPPED: kamailio, sipp, baresip or linphonec is not on the PATH (apt-get install baresip-core linphone-cli)', () => undefined);
   });
 }
 
 /** Runs a client for a while (or until `done` matches its output) and answers what it said. */
-function runClient(cmd: string, args: string[], opts: { cwd: string; seconds: number; done: RegExp; stdin?: boolean }): Promise<string> {
+function runClient(
+  cmd: string,
+  args: string[],
+  opts: { cwd: string; seconds: number; done: RegExp; stdin?: boolean; env?: NodeJS.ProcessEnv },
+): Promise<string> {
   return new Promise((resolve) => {
     let out = '';
-    const child: ChildProcess = spawn(cmd, args, { cwd: opts.cwd, detached: true, stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    const child: ChildProcess = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, detached: true, stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     const stop = () => {
       clearTimeout(timer);
       try {
@@ -157,6 +157,54 @@ for (const target of available ? databaseTargets() : []) {
       expect(refused).not.toMatch(/200 OK/);
       expect(refused).toMatch(/40[13] /);
     }, 40_000);
+
+    const LINPHONE_MAC = '0a0b0c0d0e02';
+    const REGISTERED = /to \[LinphoneRegistrationOk\]/;
+    const NOT_REGISTERED = /to \[LinphoneRegistrationFailed\]|LinphoneConfiguringFailed/;
+
+    /** linphonec whose only configuration is `[misc] config-uri`: its output once registered (or given up). */
+    async function linphone(configUri: string): Promise<string> {
+      const home = tmp();
+      // linphone stops starting up (before remote provisioning) without its data directory.
+      mkdirSync(join(home, '.local', 'share', 'linphone'), { recursive: true });
+      const rc = join(home, 'linphonerc');
+      writeFileSync(
+        rc,
+        ['[misc]', `config-uri=${configUri}`, '[sip]', `sip_port=${await freeUdpPort()}`, 'sip_tcp_port=0', '[video]', 'enabled=0', ''].join('\n'),
+      );
+      return runClient('linphonec', ['-c', rc, '-d', '6'], {
+        cwd: home,
+        env: { ...process.env, HOME: home },
+        seconds: 15,
+        done: new RegExp(`${REGISTERED.source}|${NOT_REGISTERED.source}`, 'i'),
+        stdin: true,
+      });
+    }
+
+    let linphoneToken = '';
+
+    it('linphone fetches its configuration from the token URL and registers', async () => {
+      expect((await app.get(`/user/add_local?username=bob&domain=${D}&displayname=Bob`)).status).toBe(200);
+      expect((await app.get(`/phone/set?mac=${LINPHONE_MAC}&vendor=linphone`)).status).toBe(200);
+      expect((await app.get(`/phone/add?mac=${LINPHONE_MAC}&user=bob@${D}`)).status).toBe(200);
+      linphoneToken = ((await app.get(`/phone/secret?mac=${LINPHONE_MAC}`)).body as { token: string }).token;
+      const out = await linphone(`${app.baseUrl}/prov/t/${linphoneToken}/${LINPHONE_MAC}/linphone.xml`);
+      expect(out).toMatch(REGISTERED);
+    }, 30_000);
+
+    it('after user/change_pw linphone re-fetches its configuration and registers again', async () => {
+      const before = await fetch(`${app.baseUrl}/prov/t/${linphoneToken}/${LINPHONE_MAC}/linphone.xml`).then((r) => r.text());
+      expect((await app.get(`/user/change_pw?user=bob@${D}`)).status).toBe(200);
+      const out = await linphone(`${app.baseUrl}/prov/t/${linphoneToken}/${LINPHONE_MAC}/linphone.xml`);
+      const password = /name="passwd" overwrite="true">([^<]+)</.exec(before)![1];
+      expect(out).not.toContain(password); // it got the new configuration, not the old one
+      expect(out).toMatch(REGISTERED);
+    }, 30_000);
+
+    it('linphone with a wrong token gets no configuration and does not register', async () => {
+      const out = await linphone(`${app.baseUrl}/prov/t/${linphoneToken}x/${LINPHONE_MAC}/linphone.xml`);
+      expect(out).not.toMatch(REGISTERED);
+    }, 30_000);
   });
 }
 
