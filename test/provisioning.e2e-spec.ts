@@ -78,6 +78,16 @@ onEveryDatabase(
         expect(rows.map((r) => Number(r.line))).toEqual([1, 2, 3]);
       });
 
+      it('concurrent adds to one phone each get their own line', async () => {
+        const mac = 'f00ba2ba5c1f';
+        const names = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6'];
+        for (const n of names) expect((await get(`/user/add_local?username=${n}&domain=${D}`)).status).toBe(200);
+        const results = await Promise.all(names.map((n) => get(`/phone/add?mac=${mac}&user=${n}@${D}`)));
+        expect(results.map((r) => r.status)).toEqual(names.map(() => 200));
+        const rows = await ctx().db.query<{ line: number }>('SELECT line FROM kamprov_phones WHERE mac = ? ORDER BY line', [mac]);
+        expect(rows.map((r) => Number(r.line))).toEqual([1, 2, 3, 4, 5, 6]);
+      });
+
       it('phone/get lists users in line order', async () => {
         expect((await get(`/phone/get?mac=${MAC}`)).body).toEqual({
           response: 'ok',

@@ -107,7 +107,12 @@ export class PhonesService {
         return line === undefined ? { mac, user } : { mac, user, line: taken };
       } catch (err) {
         if (isUniqueViolation(err)) {
-          if (attempt < 3) continue; // a concurrent add won: look again
+          // A concurrent add won (its user, or the line we chose): look again, after a pause
+          // that keeps a burst of adds to one phone from colliding again in step.
+          if (attempt < 10) {
+            await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
+            continue;
+          }
           throw alreadyOn(user, mac);
         }
         if (isForeignKeyViolation(err)) throw userNotFound(address);
