@@ -39,7 +39,8 @@ export class PhoneDevicesController {
     summary: "Create or update a phone's device record (vendor, model)",
     description: 'The vendor decides the format of the files the phone fetches from /prov. `model` unchanged when omitted.',
     ok: PhoneDeviceOkDto,
-    role: 'provision',
+    // Like every other write (phone/add included): admin.
+    role: 'admin',
     audit: (q) => q.mac ?? '',
   })
   async set(@Query() q: PhoneSetQueryDto) {
