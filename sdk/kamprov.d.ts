@@ -187,7 +187,7 @@ export interface paths {
         };
         /**
          * The users on a phone (by mac), or the phones of a user (by user= or username+domain)
-         * @description By MAC: `mac` and `users` (user@domain); a MAC that carries no user is failed/nonexistant. By user: `user` and `macs`, an empty list when the user is on no phone; an unknown user is failed/nonexistant.
+         * @description By MAC: `mac` and `users` (user@domain, in line order); with a device record (phone/set) also `vendor` and `model` (null when unset), and `users` may be empty; a MAC with neither users nor device record is failed/nonexistant. By user: `user` and `macs`, an empty list when the user is on no phone; an unknown user is failed/nonexistant.
          */
         get: operations["phoneGet"];
         put?: never;
@@ -224,7 +224,7 @@ export interface paths {
         };
         /**
          * Put a user (local or remote) on a phone
-         * @description The user must exist; the same pair twice is failed/exists.
+         * @description The user must exist; the same pair twice is failed/exists. `line` (1-based) places the user on that line (a taken line is failed/exists, and the answer then carries `line`); without it the user takes the lowest free line.
          */
         get: operations["phoneAdd"];
         put?: never;
@@ -243,10 +243,144 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Take a user off a phone
-         * @description failed/nonexistant when the user is unknown or not on that phone.
+         * Take a user off a phone, or (without a user) remove the phone's device record
+         * @description failed/nonexistant when the user is unknown or not on that phone. Without a user, a phone with a device record (phone/set) loses it and its provisioning secret (failed/inuse while it carries users); for a MAC without one the user is missing (invalid), as always.
          */
         get: operations["phoneRemove"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/phone/set": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Create or update a phone's device record (vendor, model)
+         * @description The vendor decides the format of the files the phone fetches from /prov. `model` unchanged when omitted.
+         */
+        get: operations["phoneSet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/phone/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Create or rotate a phone's provisioning credentials, shown this once
+         * @description Digest username (the MAC) and password for /prov (realm `kamprov`), and the token of /prov/t/<token>/<file>. kamprov keeps only the Digest HA1s and a hash of the token; the previous credentials stop working at once. failed/nonexistant without a device record (phone/set).
+         */
+        get: operations["phoneSecret"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/phone/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Preview the file a phone would get from /prov
+         * @description The rendered file for `file` (as the phone names it) in an envelope: `content_type` and `content`. failed/nonexistant without a device record or for a name that is not a file of this phone; a template that fails is invalid/template, with where it failed.
+         */
+        get: operations["phoneConfig"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/prov/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A phone's configuration file (HTTP Digest, username = MAC)
+         * @description Yealink `<mac>.cfg` and the common `y000000000000.cfg` (no credentials), Snom `<MAC>.xml` and `snom<model>-<MAC>.htm`, Grandstream `cfg<mac>.xml`, Polycom `<mac>.cfg` (lists `<mac>-lines.cfg`), Fanvil `<mac>.cfg`, Cisco `<mac>.xml`; the MAC in either case. The phone's stored vendor decides an ambiguous name; a name that does not fit it is 404.
+         */
+        get: operations["provFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/prov/{dir}/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** baresip `<mac>/accounts`, linphone `<mac>/linphone.xml` (HTTP Digest) */
+        get: operations["provDirFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/prov/t/{token}/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A phone's file by its token (for clients without Digest)
+         * @description Yealink `<mac>.cfg` and the common `y000000000000.cfg` (no credentials), Snom `<MAC>.xml` and `snom<model>-<MAC>.htm`, Grandstream `cfg<mac>.xml`, Polycom `<mac>.cfg` (lists `<mac>-lines.cfg`), Fanvil `<mac>.cfg`, Cisco `<mac>.xml`; the MAC in either case. The phone's stored vendor decides an ambiguous name; a name that does not fit it is 404.
+         */
+        get: operations["provTokenFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/prov/t/{token}/{dir}/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** baresip/linphone files by the phone's token, e.g. linphone's `config-uri` */
+        get: operations["provTokenDirFile"];
         put?: never;
         post?: never;
         delete?: never;
@@ -662,7 +796,17 @@ export interface components {
              */
             mac: string;
             /**
-             * @description The users the phone carries, `user@domain`, ordered.
+             * @description The phone's vendor; only when it has a device record (phone/set).
+             * @example yealink
+             */
+            vendor?: string;
+            /**
+             * @description The phone's model, null when unset; only when it has a device record (phone/set).
+             * @example T46S
+             */
+            model?: string | null;
+            /**
+             * @description The users the phone carries, `user@domain`, in line order.
              * @example [
              *       "alice@sip.example.com"
              *     ]
@@ -713,6 +857,78 @@ export interface components {
             mac: string;
             /** @example alice@sip.example.com */
             user: string;
+            /**
+             * @description The line the user took (phone/add with `line` only).
+             * @example 1
+             */
+            line?: number;
+        };
+        PhoneRemovedOkDto: {
+            /**
+             * @example ok
+             * @enum {string}
+             */
+            response: "ok";
+            /** @example f00ba2ba5c00 */
+            mac: string;
+        };
+        PhoneDeviceOkDto: {
+            /**
+             * @example ok
+             * @enum {string}
+             */
+            response: "ok";
+            /** @example f00ba2ba5c00 */
+            mac: string;
+            /**
+             * @example yealink
+             * @enum {string}
+             */
+            vendor: "yealink" | "snom" | "grandstream" | "polycom" | "fanvil" | "cisco" | "baresip" | "linphone";
+            /** @example T46S */
+            model: string | null;
+        };
+        PhoneSecretOkDto: {
+            /**
+             * @example ok
+             * @enum {string}
+             */
+            response: "ok";
+            /** @example f00ba2ba5c00 */
+            mac: string;
+            /**
+             * @description The Digest username for /prov: the MAC, 12 lower-case hex digits.
+             * @example f00ba2ba5c00
+             */
+            username: string;
+            /**
+             * @description The Digest password for /prov (realm `kamprov`).
+             * @example x7Qm2kPz9vLr4sTb8nWc3hJd
+             */
+            password: string;
+            /**
+             * @description The token of `/prov/t/<token>/<file>`, for clients that cannot do Digest.
+             * @example mH3o9J1m3Q0n8l3rQ5Zb7w2xY4c6e8g0i2k4m6o8q0s
+             */
+            token: string;
+        };
+        PhoneConfigOkDto: {
+            /**
+             * @example ok
+             * @enum {string}
+             */
+            response: "ok";
+            /** @example f00ba2ba5c00 */
+            mac: string;
+            /** @example f00ba2ba5c00.cfg */
+            file: string;
+            /** @example text/plain; charset=utf-8 */
+            content_type: string;
+            /**
+             * @example #!version:1.0.0.1
+             *     account.1.enable = 1
+             */
+            content: string;
         };
         NumberListOkDto: {
             /**
@@ -1929,6 +2145,8 @@ export interface operations {
                 user?: string;
                 /** @description The phone's MAC: 12 hex digits, plain or separated by `:` or `-`, any case. */
                 mac: string;
+                /** @description The line (1 to 99) the user takes on the phone; default: the lowest free line. A taken line is failed/exists. */
+                line?: number;
             };
             header?: never;
             path?: never;
@@ -2043,7 +2261,183 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PhoneUserOkDto"];
+                    "application/json": components["schemas"]["PhoneUserOkDto"] | components["schemas"]["PhoneRemovedOkDto"];
+                };
+            };
+            /** @description invalid: a parameter is malformed, unknown or repeated */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidEnvelopeDto"];
+                };
+            };
+            /** @description failed: unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FailedEnvelopeDto"];
+                };
+            };
+            /** @description failed: forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FailedEnvelopeDto"];
+                };
+            };
+            /** @description failed: nonexistant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FailedEnvelopeDto"];
+                };
+            };
+            /** @description failed: inuse */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FailedEnvelopeDto"];
+                };
+            };
+            /** @description failed: toomany */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FailedEnvelopeDto"];
+                };
+            };
+            /** @description error: internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description error: dbfail (the database is unreachable or failed) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    phoneSet: {
+        parameters: {
+            query: {
+                /** @description The phone's MAC: 12 hex digits, plain or separated by `:` or `-`, any case. */
+                mac: string;
+                /** @description The phone's vendor, which decides the format of its files. */
+                vendor: "yealink" | "snom" | "grandstream" | "polycom" | "fanvil" | "cisco" | "baresip" | "linphone";
+                /** @description The model, free text (used where a vendor's file names or keys depend on it); unchanged when omitted. */
+                model?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ok */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhoneDeviceOkDto"];
+                };
+            };
+            /** @description invalid: a parameter is malformed, unknown or repeated */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidEnvelopeDto"];
+                };
+            };
+            /** @description failed: unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FailedEnvelopeDto"];
+                };
+            };
+            /** @description failed: forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FailedEnvelopeDto"];
+                };
+            };
+            /** @description failed: toomany */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FailedEnvelopeDto"];
+                };
+            };
+            /** @description error: internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description error: dbfail (the database is unreachable or failed) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    phoneSecret: {
+        parameters: {
+            query: {
+                /** @description The phone's MAC: 12 hex digits, plain or separated by `:` or `-`, any case. */
+                mac: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ok */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhoneSecretOkDto"];
                 };
             };
             /** @description invalid: a parameter is malformed, unknown or repeated */
@@ -2108,6 +2502,304 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
+            };
+        };
+    };
+    phoneConfig: {
+        parameters: {
+            query: {
+                /** @description The phone's MAC: 12 hex digits, plain or separated by `:` or `-`, any case. */
+                mac: string;
+                /** @description A file name as the phone asks for it below /prov, e.g. `f00ba2ba5c00.cfg` or `f00ba2ba5c00/accounts`. */
+                file: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ok */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhoneConfigOkDto"];
+                };
+            };
+            /** @description invalid: a parameter is malformed, unknown or repeated */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidEnvelopeDto"];
+                };
+            };
+            /** @description failed: unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FailedEnvelopeDto"];
+                };
+            };
+            /** @description failed: forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FailedEnvelopeDto"];
+                };
+            };
+            /** @description failed: nonexistant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FailedEnvelopeDto"];
+                };
+            };
+            /** @description failed: toomany */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FailedEnvelopeDto"];
+                };
+            };
+            /** @description error: internal */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description error: dbfail (the database is unreachable or failed) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    provFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the file (not an envelope), `Cache-Control: no-store` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                    "application/xml": string;
+                };
+            };
+            /** @description Digest challenge (SHA-256 and MD5, qop=auth), whether or not the MAC is known; plain text */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a User-Agent that carries another MAC, or a wrong token; plain text */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such file for this phone; plain text */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description too many requests from this address; plain text */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    provDirFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dir: string;
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the file (not an envelope), `Cache-Control: no-store` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                    "application/xml": string;
+                };
+            };
+            /** @description Digest challenge (SHA-256 and MD5, qop=auth), whether or not the MAC is known; plain text */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a User-Agent that carries another MAC, or a wrong token; plain text */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such file for this phone; plain text */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description too many requests from this address; plain text */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    provTokenFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the token phone/secret showed */
+                token: string;
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the file (not an envelope), `Cache-Control: no-store` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                    "application/xml": string;
+                };
+            };
+            /** @description Digest challenge (SHA-256 and MD5, qop=auth), whether or not the MAC is known; plain text */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a User-Agent that carries another MAC, or a wrong token; plain text */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such file for this phone; plain text */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description too many requests from this address; plain text */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    provTokenDirFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the token phone/secret showed */
+                token: string;
+                dir: string;
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the file (not an envelope), `Cache-Control: no-store` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                    "application/xml": string;
+                };
+            };
+            /** @description Digest challenge (SHA-256 and MD5, qop=auth), whether or not the MAC is known; plain text */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a User-Agent that carries another MAC, or a wrong token; plain text */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such file for this phone; plain text */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description too many requests from this address; plain text */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

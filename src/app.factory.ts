@@ -81,6 +81,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
       .setVersion('0.1.0')
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'the same API key, as a bearer token' }, 'bearer')
+      .addSecurity('prov-digest', { type: 'http', scheme: 'digest', description: 'phones on /prov: username = MAC, realm kamprov' })
       .addSecurityRequirements('api-key')
       .addSecurityRequirements('bearer')
       .build(),

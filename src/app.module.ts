@@ -18,6 +18,7 @@ import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NumbersModule } from './numbers/numbers.module';
 import { PhonesModule } from './phones/phones.module';
+import { ProvisioningModule } from './provisioning/provisioning.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -45,6 +46,7 @@ export class AppModule {
         KamailioModule,
         UsersModule,
         PhonesModule,
+        ProvisioningModule,
         NumbersModule,
         AliasesModule,
         DomainsModule,

@@ -27,3 +27,6 @@ export const rangeTarget = (q: AuditQuery): string => (q.start !== undefined ? `
 
 /** domain/*: the domain. */
 export const domainTarget = (q: AuditQuery): string => q.domain ?? '';
+
+/** phone/set, phone/secret: the phone's MAC. */
+export const macTarget = (q: AuditQuery): string => q.mac ?? '';

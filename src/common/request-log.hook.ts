@@ -3,7 +3,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 const SECRET_PARAMS = new Set(['password', 'api_key']);
 
 /** The URL with the values of secret parameters replaced by `***`. */
-export function redactUrl(url: string): string {
+export function redactUrl(raw: string): string {
+  const url = raw.replace(/(\/prov\/t\/)[^/?#]+/, '$1***'); // a phone's provisioning token
   const q = url.indexOf('?');
   if (q < 0) return url;
   const params = url

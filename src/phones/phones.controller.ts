@@ -4,6 +4,7 @@ import { phoneUserTarget } from '../audit/targets';
 import { ApiNode } from '../common/api-node.decorator';
 import { ok } from '../common/envelope';
 import { resolveUserRef } from '../common/user-ref';
+import { PhoneAddQueryDto, PhoneRemoveOkDto } from './dto/phone-device.dto';
 import { GetPhoneQueryDto, ListPhonesQueryDto, PhoneUserQueryDto } from './dto/phone-queries.dto';
 import { PhoneGetOkDto, PhoneListOkDto, PhoneUserOkDto } from './dto/phone.dto';
 import { resolvePhoneGet } from './phone-ref';
@@ -20,7 +21,8 @@ export class PhonesController {
     role: 'read',
     summary: 'The users on a phone (by mac), or the phones of a user (by user= or username+domain)',
     description:
-      'By MAC: `mac` and `users` (user@domain); a MAC that carries no user is failed/nonexistant. ' +
+      'By MAC: `mac` and `users` (user@domain, in line order); with a device record (phone/set) also `vendor` and ' +
+      '`model` (null when unset), and `users` may be empty; a MAC with neither users nor device record is failed/nonexistant. ' +
       'By user: `user` and `macs`, an empty list when the user is on no phone; an unknown user is failed/nonexistant.',
     ok: PhoneGetOkDto,
     failures: ['nonexistant'],
@@ -47,12 +49,14 @@ export class PhonesController {
     role: 'admin',
     audit: phoneUserTarget,
     summary: 'Put a user (local or remote) on a phone',
-    description: 'The user must exist; the same pair twice is failed/exists.',
+    description:
+      'The user must exist; the same pair twice is failed/exists. `line` (1-based) places the user on that line ' +
+      '(a taken line is failed/exists, and the answer then carries `line`); without it the user takes the lowest free line.',
     ok: PhoneUserOkDto,
     failures: ['nonexistant', 'exists'],
   })
-  async add(@Query() q: PhoneUserQueryDto) {
-    return ok(await this.phones.add(q.mac, resolveUserRef(q)));
+  async add(@Query() q: PhoneAddQueryDto) {
+    return ok(await this.phones.add(q.mac, resolveUserRef(q), q.line));
   }
 
   @ApiNode({
@@ -60,12 +64,19 @@ export class PhonesController {
     operationId: 'phoneRemove',
     role: 'admin',
     audit: phoneUserTarget,
-    summary: 'Take a user off a phone',
-    description: 'failed/nonexistant when the user is unknown or not on that phone.',
-    ok: PhoneUserOkDto,
-    failures: ['nonexistant'],
+    summary: 'Take a user off a phone, or (without a user) remove the phone\'s device record',
+    description:
+      'failed/nonexistant when the user is unknown or not on that phone. Without a user, a phone with a device record ' +
+      '(phone/set) loses it and its provisioning secret (failed/inuse while it carries users); for a MAC without one ' +
+      'the user is missing (invalid), as always.',
+    ok: PhoneRemoveOkDto,
+    failures: ['nonexistant', 'inuse'],
   })
   async remove(@Query() q: PhoneUserQueryDto) {
+    if (q.user === undefined && q.username === undefined && q.domain === undefined) {
+      const removed = await this.phones.removeDevice(q.mac);
+      if (removed) return ok(removed);
+    }
     return ok(await this.phones.remove(q.mac, resolveUserRef(q)));
   }
 }

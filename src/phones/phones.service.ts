@@ -13,8 +13,8 @@ import { PhonesError, PhonesErrorCode } from './phones.errors';
 
 /**
  * Phone-to-user associations. MACs arrive normalized (12 lower-case hex digits, see
- * IsMac) and are stored and answered that way. A phone exists only through its
- * associations: a MAC that carries nobody is unknown.
+ * IsMac) and are stored and answered that way. A phone exists through its associations
+ * or its device record (phone/set, see src/provisioning/): a MAC with neither is unknown.
  */
 @Injectable()
 export class PhonesService {
@@ -24,16 +24,27 @@ export class PhonesService {
     private readonly users: UsersService,
   ) {}
 
-  /** The users a phone carries; failed/nonexistant when no user sits on that MAC. */
+  /**
+   * The users a phone carries, in line order; failed/nonexistant when no user sits on that
+   * MAC and it has no device record. With a device record (phone/set) the answer also
+   * carries `vendor` and `model` (null when unset), and `users` may be empty.
+   */
   async usersOf(mac: string, limit?: number): Promise<PhoneUsersView> {
     // Plain SQL: phone/get?mac= is what provisioning servers ask at boot storms.
     const rows = await this.dataSource.query<Address[]>(
       `SELECT u.username, u.domain FROM kamprov_phones p INNER JOIN kamprov_users u ON u.id = p.user_id
-        WHERE p.mac = ? ORDER BY u.username, u.domain${limit !== undefined ? ' LIMIT ?' : ''}`,
+        WHERE p.mac = ? ORDER BY p.line, u.username, u.domain${limit !== undefined ? ' LIMIT ?' : ''}`,
       limit !== undefined ? [mac, limit] : [mac],
     );
-    if (rows.length === 0) throw new PhonesError(PhonesErrorCode.NotFound, `no phone ${mac}: no user is on it`);
-    return { mac, users: rows.map(formatAddress) };
+    const [device] = await this.dataSource.query<{ vendor: string; model: string | null }[]>(
+      'SELECT vendor, model FROM kamprov_phone_devices WHERE mac = ?',
+      [mac],
+    );
+    if (rows.length === 0 && !device) throw new PhonesError(PhonesErrorCode.NotFound, `no phone ${mac}: no user is on it`);
+    // Without a device record the answer is what it always was (no vendor, no model).
+    return device
+      ? { mac, vendor: device.vendor, model: device.model ?? null, users: rows.map(formatAddress) }
+      : { mac, users: rows.map(formatAddress) };
   }
 
   /** The phones a user sits on (possibly none); failed/nonexistant for an unknown user. */
@@ -65,25 +76,73 @@ export class PhonesService {
   }
 
   /**
-   * Puts a user on a phone. The user is read (and, on MariaDB, locked) in the same
-   * transaction as the insert, so user/remove waits for us or we for it; the unique key
-   * decides between identical adds, and the foreign key is the last word should the
-   * user be gone by the time the row is written.
+   * Puts a user on a phone, on the given line or the lowest free one. The user is read
+   * (and, on MariaDB, locked) in the same transaction as the insert, so user/remove waits
+   * for us or we for it; the unique keys (mac, user) and (mac, line) decide between
+   * concurrent adds (the loser looks again: its user is there, or its line is taken, or it
+   * takes the next free line), and the foreign key is the last word should the user be
+   * gone by the time the row is written.
    */
-  async add(mac: string, address: Address): Promise<PhoneUserView> {
+  async add(mac: string, address: Address, line?: number): Promise<PhoneUserView> {
     const user = formatAddress(address);
-    try {
-      await this.transactor.run(async (em) => {
-        const userId = await this.users.findId(em, address, true);
-        if (userId === undefined) throw userNotFound(address);
-        await em.insert(PhoneEntity, { mac, userId });
-      });
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new PhonesError(PhonesErrorCode.AlreadyExists, `${user} is already on phone ${mac}`);
-      if (isForeignKeyViolation(err)) throw userNotFound(address);
-      throw err;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const taken = await this.transactor.run(async (em) => {
+          const userId = await this.users.findId(em, address, true);
+          if (userId === undefined) throw userNotFound(address);
+          const rows = await em.query<{ user_id: number | string; line: number | string }[]>(
+            'SELECT user_id, line FROM kamprov_phones WHERE mac = ?',
+            [mac],
+          );
+          if (rows.some((r) => Number(r.user_id) === userId)) throw alreadyOn(user, mac);
+          const used = new Set(rows.map((r) => Number(r.line)));
+          if (line !== undefined && used.has(line)) {
+            throw new PhonesError(PhonesErrorCode.AlreadyExists, `line ${line} of phone ${mac} is taken`);
+          }
+          let chosen = line ?? 1;
+          while (used.has(chosen)) chosen++;
+          await em.insert(PhoneEntity, { mac, userId, line: chosen });
+          return chosen;
+        });
+        return line === undefined ? { mac, user } : { mac, user, line: taken };
+      } catch (err) {
+        if (isUniqueViolation(err)) {
+          // A concurrent add won (its user, or the line we chose): look again, after a pause
+          // that keeps a burst of adds to one phone from colliding again in step.
+          if (attempt < 10) {
+            await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
+            continue;
+          }
+          throw alreadyOn(user, mac);
+        }
+        if (isForeignKeyViolation(err)) throw userNotFound(address);
+        throw err;
+      }
     }
-    return { mac, user };
+  }
+
+  /**
+   * phone/remove?mac= without a user: removes the phone's device record and its secret;
+   * failed/inuse while the phone carries users. Without a device record this is the
+   * seed's phone/remove with the user missing, and answers as it always did (invalid).
+   */
+  async removeDevice(mac: string): Promise<{ mac: string } | undefined> {
+    return this.transactor.run(async (em) => {
+      const [device] = await em.query<{ mac: string }[]>('SELECT mac FROM kamprov_phone_devices WHERE mac = ?', [mac]);
+      if (!device) return undefined;
+      const [users] = await em.query<{ n: number | string }[]>('SELECT COUNT(*) AS n FROM kamprov_phones WHERE mac = ?', [mac]);
+      if (Number(users.n) > 0) {
+        throw new PhonesError(PhonesErrorCode.InUse, `phone ${mac} still carries ${Number(users.n)} user(s): remove them first`);
+      }
+      await em.query('DELETE FROM kamprov_phone_devices WHERE mac = ?', [mac]);
+      return { mac };
+    });
+  }
+
+  /** Whether the MAC has a device record (phone/set). */
+  async hasDevice(mac: string): Promise<boolean> {
+    const rows = await this.dataSource.query<unknown[]>('SELECT mac FROM kamprov_phone_devices WHERE mac = ?', [mac]);
+    return rows.length > 0;
   }
 
   /** Takes a user off a phone; failed/nonexistant if the user or the association is unknown. */
@@ -97,4 +156,5 @@ export class PhonesService {
   }
 }
 
+const alreadyOn = (user: string, mac: string) => new PhonesError(PhonesErrorCode.AlreadyExists, `${user} is already on phone ${mac}`);
 const userNotFound = (a: Address) => new PhonesError(PhonesErrorCode.NotFound, `no user ${formatAddress(a)}`);

@@ -7,7 +7,15 @@ export class PhoneByMacOkDto extends OkResponseDto {
   @ApiProperty({ example: 'f00ba2ba5c00' })
   mac: string;
 
-  /** The users the phone carries, `user@domain`, ordered. */
+  /** The phone's vendor; only when it has a device record (phone/set). */
+  @ApiPropertyOptional({ example: 'yealink' })
+  vendor?: string;
+
+  /** The phone's model, null when unset; only when it has a device record (phone/set). */
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'T46S' })
+  model?: string | null;
+
+  /** The users the phone carries, `user@domain`, in line order. */
   @ApiProperty({ type: [String], example: ['alice@sip.example.com'] })
   users: string[];
 }
@@ -34,7 +42,15 @@ export class PhoneGetOkDto extends OkResponseDto {
   @ApiPropertyOptional({ example: 'f00ba2ba5c00' })
   mac?: string;
 
-  /** The users the phone carries, `user@domain`, ordered (by MAC only). */
+  /** The phone's vendor (by MAC, with a device record only). */
+  @ApiPropertyOptional({ example: 'yealink' })
+  vendor?: string;
+
+  /** The phone's model, null when unset (by MAC, with a device record only). */
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'T46S' })
+  model?: string | null;
+
+  /** The users the phone carries, `user@domain`, in line order (by MAC only). */
   @ApiPropertyOptional({ type: [String], example: ['alice@sip.example.com'] })
   users?: string[];
 
@@ -60,4 +76,8 @@ export class PhoneUserOkDto extends OkResponseDto {
 
   @ApiProperty({ example: 'alice@sip.example.com' })
   user: string;
+
+  /** The line the user took (phone/add with `line` only). */
+  @ApiPropertyOptional({ type: 'integer', example: 1 })
+  line?: number;
 }

@@ -21,6 +21,10 @@ export class PhoneEntity {
   @Column({ name: 'user_id', type: 'integer' })
   userId: number;
 
+  /** The line (1-based) the user takes on the phone; unique per phone (kamprov_phones_mac_line_uq). */
+  @Column({ type: 'integer', default: 0 })
+  line: number;
+
   @ManyToOne(() => UserEntity, { nullable: false, onDelete: 'RESTRICT', onUpdate: 'RESTRICT' })
   @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'kamprov_phones_user_fk' })
   user?: UserEntity;
