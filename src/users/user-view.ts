@@ -27,7 +27,8 @@ export function toUserView(u: Omit<UserEntity, 'createdAt' | 'updatedAt'>, subsc
     type: u.type,
     displayname: u.displayname ?? null,
     email: u.email ?? null,
-    password: u.type === 'local' ? subscriberPassword : (u.password ?? null),
+    // Kamailio stores '' in `password` for a subscriber kept as ha1 only: no password to show.
+    password: (u.type === 'local' ? subscriberPassword : u.password) || null,
     registrar: u.registrar ?? null,
     r_port: u.rPort ?? null,
     proxy: u.proxy ?? null,

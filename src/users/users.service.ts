@@ -31,7 +31,14 @@ export interface RemoteAccount {
   authid?: string;
 }
 
-export type UserChanges = UserProfile & Partial<Omit<RemoteAccount, 'password'>>;
+/** user/update's changes: only the given fields change; an empty value (ports included) clears one. */
+export type UserChanges = UserProfile & {
+  registrar?: string;
+  r_port?: number | '';
+  proxy?: string;
+  p_port?: number | '';
+  authid?: string;
+};
 
 const REMOTE_ONLY = ['registrar', 'r_port', 'proxy', 'p_port', 'authid'] as const;
 
@@ -161,13 +168,24 @@ export class UsersService {
     }
   }
 
-  /** Local users get a new password, ha1 and ha1b in Kamailio; remote users a new stored password. */
+  /**
+   * Local users get a new password, ha1 and ha1b in Kamailio (generated when none is
+   * given); remote users a new stored password, which must be given: only the remote
+   * registrar can set it, and a generated one would lock the phone out.
+   */
   async changePassword(address: Address, newPassword?: string): Promise<UserView> {
     const password = newPassword || this.passwords.generate();
     return this.transactor.run(async (em) => {
       const found = await this.find(em, address, true);
       if (!found) throw notFound(address);
       const { user } = found;
+      if (user.type === 'remote' && !newPassword) {
+        throw new UsersError(
+          UsersErrorCode.PasswordRequired,
+          `${formatAddress(address)} is a remote user: give the password its registrar has (kamprov cannot generate it)`,
+          'password',
+        );
+      }
       if (user.type === 'local') {
         const updated = await this.subscribers.setPassword(em, user.username, user.domain, password);
         // The subscriber row was removed behind kamprov's back: restore the account.
