@@ -82,6 +82,12 @@ export class MysqlDialect extends SqlDialect {
     return `INSERT IGNORE INTO ${table} (${columns.join(', ')}) VALUES ${rows}`;
   }
 
+  ciEquals(left: string, right: string): string {
+    // Kamailio's and kamprov's columns use the database's default collation, which ignores
+    // case (`*_ci`): a plain `=` does, and keeps the column's index usable (LOWER() would not).
+    return `${left} = ${right}`;
+  }
+
   lockClause(mode: RowLock | undefined): string {
     if (!mode) return '';
     // MariaDB has no FOR SHARE; MySQL 8 still accepts LOCK IN SHARE MODE.

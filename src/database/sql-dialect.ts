@@ -81,6 +81,16 @@ export abstract class SqlDialect {
    */
   abstract insertIgnore(table: string, columns: string[], rows: string): string;
 
+  /**
+   * An SQL condition: the expressions `left` and `right` (columns or `?`) are equal
+   * ignoring case. For domain names, which are ASCII (host names and IP literals) and
+   * compared case-insensitively on every database, including rows other tools wrote in
+   * mixed case. A database whose collation already ignores case compares plainly here, so
+   * that an index on the column still serves; others compare LOWER() of both sides (keep
+   * another indexed column, such as the username, in the same WHERE clause).
+   */
+  abstract ciEquals(left: string, right: string): string;
+
   /** The clause appended to a SELECT to lock the rows it reads ('' when no lock or none needed). */
   abstract lockClause(mode: RowLock | undefined): string;
 

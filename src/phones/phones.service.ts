@@ -5,7 +5,6 @@ import { globToLike, LIKE_ESCAPE } from '../common/glob';
 import { Address, formatAddress } from '../common/user-ref';
 import { isForeignKeyViolation, isUniqueViolation } from '../database/db-errors';
 import { Transactor } from '../database/transactor';
-import { UserEntity } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
 import { PhoneEntity } from './entities/phone.entity';
 import type { PhoneUsersView, PhoneUserView, UserPhonesView } from './phone-view';
@@ -33,23 +32,22 @@ export class PhonesService {
       limit !== undefined ? [mac, limit] : [mac],
     );
     if (rows.length === 0) throw new PhonesError(PhonesErrorCode.NotFound, `no phone ${mac}: no user is on it`);
-    return { mac, users: rows.map(formatAddress) };
+    return { mac, users: rows.map((r) => formatAddress({ username: r.username, domain: r.domain.toLowerCase() })) };
   }
 
   /** The phones a user sits on (possibly none); failed/nonexistant for an unknown user. */
   async macsOf(address: Address, limit?: number): Promise<UserPhonesView> {
+    // The user first (its stored address is the answer's), then its phones by its id.
+    const user = await this.users.findStored(this.dataSource.manager, address);
+    if (!user) throw userNotFound(address);
     const qb = this.dataSource
       .createQueryBuilder(PhoneEntity, 'p')
-      .innerJoin(UserEntity, 'u', 'u.id = p.userId')
       .select('p.mac', 'mac')
-      .where('u.username = :username AND u.domain = :domain', address)
+      .where('p.userId = :id', { id: user.id })
       .orderBy('p.mac');
     if (limit !== undefined) qb.limit(limit);
     const rows = await qb.getRawMany<{ mac: string }>();
-    if (rows.length === 0 && (await this.users.findId(this.dataSource.manager, address)) === undefined) {
-      throw userNotFound(address);
-    }
-    return { user: formatAddress(address), macs: rows.map((r) => r.mac) };
+    return { user: formatAddress(user.address), macs: rows.map((r) => r.mac) };
   }
 
   /** Every MAC that carries a user, or those matching the glob (already normalized by IsMacGlob). */
@@ -71,12 +69,13 @@ export class PhonesService {
    * user be gone by the time the row is written.
    */
   async add(mac: string, address: Address): Promise<PhoneUserView> {
-    const user = formatAddress(address);
+    let user = formatAddress(address);
     try {
       await this.transactor.run(async (em) => {
-        const userId = await this.users.findId(em, address, true);
-        if (userId === undefined) throw userNotFound(address);
-        await em.insert(PhoneEntity, { mac, userId });
+        const found = await this.users.findStored(em, address, true);
+        if (!found) throw userNotFound(address);
+        user = formatAddress(found.address);
+        await em.insert(PhoneEntity, { mac, userId: found.id });
       });
     } catch (err) {
       if (isUniqueViolation(err)) throw new PhonesError(PhonesErrorCode.AlreadyExists, `${user} is already on phone ${mac}`);
@@ -88,10 +87,10 @@ export class PhonesService {
 
   /** Takes a user off a phone; failed/nonexistant if the user or the association is unknown. */
   async remove(mac: string, address: Address): Promise<PhoneUserView> {
-    const user = formatAddress(address);
-    const userId = await this.users.findId(this.dataSource.manager, address);
-    if (userId === undefined) throw userNotFound(address);
-    const result = await this.dataSource.manager.delete(PhoneEntity, { mac, userId });
+    const found = await this.users.findStored(this.dataSource.manager, address);
+    if (!found) throw userNotFound(address);
+    const user = formatAddress(found.address);
+    const result = await this.dataSource.manager.delete(PhoneEntity, { mac, userId: found.id });
     if (!result.affected) throw new PhonesError(PhonesErrorCode.NotFound, `${user} is not on phone ${mac}`);
     return { mac, user };
   }
