@@ -29,6 +29,13 @@ export type DbFailure =
   | { kind: 'foreign-key' }
   /** Deadlock, lock wait timeout, busy database: the same transaction may succeed if retried. */
   | { kind: 'transient' }
+  /**
+   * A text value the column cannot hold (a character outside the column's character set,
+   * e.g. latin1 in an older Kamailio database); `column` is the column's name when known.
+   * Retrying cannot help: the request is invalid for this database. The driver's message
+   * quotes the value's bytes: never log it.
+   */
+  | { kind: 'unrepresentable'; column: string | undefined }
   /** The database could not do its job in another way (unreachable, timed out, failed). */
   | { kind: 'other' };
 
@@ -117,6 +124,12 @@ export abstract class SqlDialect {
   uniqueKey(err: unknown): string | undefined {
     const f = this.classify(err);
     return f?.kind === 'unique' ? f.key : undefined;
+  }
+
+  /** The column (its name, or '' when unknown) that cannot hold a value of the statement; undefined for other errors. */
+  unrepresentableColumn(err: unknown): string | undefined {
+    const f = this.classify(err);
+    return f?.kind === 'unrepresentable' ? (f.column ?? '') : undefined;
   }
 
   isForeignKeyViolation(err: unknown): boolean {
