@@ -1484,7 +1484,7 @@ export interface operations {
                 dialplan?: string;
                 /** @description Text shown on the phone's line key. */
                 linetext?: string;
-                /** @description The account's password at the remote registrar. */
+                /** @description The account's password at the remote registrar (not empty or blank). */
                 password: string;
                 /** @description The remote registrar's host. */
                 registrar: string;
@@ -1770,7 +1770,11 @@ export interface operations {
                 domain?: string;
                 /** @description The whole address, `username@domain`, instead of `username` and `domain`. */
                 user?: string;
-                /** @description The new password; omit it to have kamprov generate one (returned in the answer). */
+                /**
+                 * @description The new password. For a local user, omit it (or leave it empty) to have kamprov
+                 *     generate one (returned in the answer); a remote user's password is the remote
+                 *     registrar's, so it is required there.
+                 */
                 password?: string;
             };
             header?: never;
@@ -1870,13 +1874,13 @@ export interface operations {
                 linetext?: string;
                 /** @description The remote registrar's host. */
                 registrar?: string;
-                /** @description The registrar's port. */
+                /** @description The registrar's port (empty: the default port). */
                 r_port?: number;
-                /** @description Outbound proxy host, if the remote service needs one. */
+                /** @description Outbound proxy host (empty: none). */
                 proxy?: string;
-                /** @description The proxy's port. */
+                /** @description The proxy's port (empty: the default port). */
                 p_port?: number;
-                /** @description Authentication user name at the registrar, when it differs from username. */
+                /** @description Authentication user name at the registrar (empty: username). */
                 authid?: string;
                 /** @description Contact e-mail address (empty clears it on update). */
                 email?: string;

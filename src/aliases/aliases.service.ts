@@ -35,15 +35,26 @@ export class AliasesService {
     private readonly users: UsersService,
   ) {}
 
-  async add(alias: Address, destination: Address): Promise<AliasView> {
+  /**
+   * Adds the alias. The destination is written (and answered) as stored: a local one as
+   * its subscriber's username, a kamprov user's as the user's, domains lower-case; so a
+   * caller's `ALICE` (same account as `alice` on MariaDB) never reaches `dbaliases`.
+   */
+  async add(alias: Address, given: Address): Promise<AliasView> {
     return this.transactor.run(async (em) => {
       // Share-locked: domain/remove cannot take the domain away before this commits.
       if (!(await this.domains.isLocal(alias.domain, em, 'share'))) {
         throw new AliasesError(AliasesErrorCode.DomainNotLocal, `${alias.domain} is not a local (Kamailio) domain`);
       }
-      const localDestination = await this.domains.isLocal(destination.domain, em, 'share');
-      if (localDestination && !(await this.subscribers.exists(em, destination.username, destination.domain))) {
-        throw destinationNotFound(destination);
+      const localDestination = await this.domains.isLocal(given.domain, em, 'share');
+      let destination: Address = { username: given.username, domain: given.domain.toLowerCase() };
+      if (localDestination) {
+        const subscriber = await this.subscribers.find(em, given.username, given.domain);
+        if (!subscriber) throw destinationNotFound(given);
+        destination = { username: subscriber.username, domain: subscriber.domain.toLowerCase() };
+      } else {
+        const user = await this.users.findStored(em, given);
+        if (user) destination = user.address;
       }
       // Friendly words and rows written behind kamprov's back; the claim below decides races.
       if (await this.aliases.exists(em, alias.username, alias.domain)) throw aliasExists(alias);

@@ -13,6 +13,12 @@ export type ClaimOutcome =
 /** Whether the holder of a claim still exists; a locking read (share) inside the caller's transaction. */
 export type HolderCheck = (em: EntityManager, address: Address) => Promise<boolean>;
 
+/**
+ * A claim's key: the domain lower-case (every database then compares it alike), the
+ * username as given (compared as the database compares usernames).
+ */
+const claimKey = (a: Address): Address => ({ username: a.username, domain: a.domain.toLowerCase() });
+
 /** The unique key of one E.164 alias per destination (migration AliasClaims). */
 export const E164_KEY = 'kamprov_address_claims_e164_uq';
 
@@ -50,7 +56,8 @@ export class AddressClaims {
    * database does), and a claim whose holder has gone (removed outside kamprov) is
    * reaped and the insert retried; otherwise it answers who holds it.
    */
-  async claim(em: EntityManager, address: Address, kind: ClaimKind, e164Destination: string | null = null): Promise<ClaimOutcome> {
+  async claim(em: EntityManager, given: Address, kind: ClaimKind, e164Destination: string | null = null): Promise<ClaimOutcome> {
+    const address = claimKey(given);
     // At most one reap per unique key, then the answer stands.
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
@@ -80,7 +87,8 @@ export class AddressClaims {
   }
 
   /** Releases the address (only if `kind` holds it). */
-  async release(em: EntityManager, address: Address, kind: ClaimKind): Promise<void> {
+  async release(em: EntityManager, given: Address, kind: ClaimKind): Promise<void> {
+    const address = claimKey(given);
     await em.delete(AddressClaim, { username: address.username, domain: address.domain, kind });
   }
 

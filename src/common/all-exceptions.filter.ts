@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isDatabaseError } from '../database/db-errors';
+import { isDatabaseError, unrepresentableColumn } from '../database/db-errors';
 import { DomainError } from './domain-error';
 import { error, failed, invalid, InvalidRequestError, ProblemEnvelope } from './envelope';
 import { EnvelopeRenderer } from './envelope-renderer';
@@ -32,6 +32,18 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof InvalidRequestError) return invalid(exception.param, exception.detail);
     if (exception instanceof HttpException) return this.fromHttpException(exception, request);
     const path = request ? request.url.split('?')[0] : '?';
+    const column = unrepresentableColumn(exception);
+    if (column !== undefined) {
+      // A valid value the column's character set cannot hold (latin1 in an older Kamailio
+      // database): retrying cannot help, so it is the request's fault. The driver's message
+      // quotes the value's bytes (a password, perhaps): only the column is logged.
+      this.logger.warn(`database refused a value on ${path}: column ${column || '(unnamed)'} cannot store its characters`);
+      const param = column || 'request';
+      return invalid(
+        param,
+        `${param} has characters this database cannot store (the column's character set is not UTF-8, e.g. latin1); use characters it can hold`,
+      );
+    }
     if (isDatabaseError(exception)) {
       // Name and message only: a QueryFailedError also carries the SQL and its parameters.
       const e = exception as Error;

@@ -16,6 +16,19 @@ export function isForeignKeyViolation(err: unknown): boolean {
   return errorDialects.some((d) => d.isForeignKeyViolation(err));
 }
 
+/**
+ * The column that cannot hold a value of the failed statement (a character outside its
+ * character set): its name, '' when unknown; undefined for other errors. Such an error's
+ * message quotes the value's bytes: never log it.
+ */
+export function unrepresentableColumn(err: unknown): string | undefined {
+  for (const d of errorDialects) {
+    const column = d.unrepresentableColumn(err);
+    if (column !== undefined) return column;
+  }
+  return undefined;
+}
+
 /** Errors that mean the database could not do its job (unreachable, locked, timed out, failed). */
 export function isDatabaseError(err: unknown): boolean {
   return errorDialects.some((d) => d.isDatabaseError(err));

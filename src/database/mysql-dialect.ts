@@ -82,6 +82,12 @@ export class MysqlDialect extends SqlDialect {
     return `INSERT IGNORE INTO ${table} (${columns.join(', ')}) VALUES ${rows}`;
   }
 
+  ciEquals(left: string, right: string): string {
+    // Kamailio's and kamprov's columns use the database's default collation, which ignores
+    // case (`*_ci`): a plain `=` does, and keeps the column's index usable (LOWER() would not).
+    return `${left} = ${right}`;
+  }
+
   lockClause(mode: RowLock | undefined): string {
     if (!mode) return '';
     // MariaDB has no FOR SHARE; MySQL 8 still accepts LOCK IN SHARE MODE.
@@ -119,10 +125,27 @@ export class MysqlDialect extends SqlDialect {
       case 'ER_LOCK_DEADLOCK':
       case 'ER_LOCK_WAIT_TIMEOUT':
         return { kind: 'transient' };
+      case 'ER_TRUNCATED_WRONG_VALUE_FOR_FIELD': {
+        // 1366 also reports bad numbers; "Incorrect string value" is a character the column's set lacks.
+        const column = unrepresentableColumnOf(errorMessage(err));
+        if (column !== null) return { kind: 'unrepresentable', column };
+        break;
+      }
     }
     if (code.startsWith('ER_') || code.startsWith('PROTOCOL_') || NETWORK_CODES.has(code)) return { kind: 'other' };
     return undefined;
   }
+}
+
+/**
+ * "Incorrect string value: '\xD0\x9F...' for column `db`.`table`.`col` at row 1" (MariaDB) or
+ * "... for column 'col' at row 1" (MySQL 8) -> `col` (undefined if unnamed); null for
+ * another 1366 (an incorrect number).
+ */
+function unrepresentableColumnOf(message: string): string | undefined | null {
+  if (!/^Incorrect string value/.test(message)) return null;
+  const m = /for column ((?:`[^`]*`\.)*`([^`]+)`|'([^']+)')/.exec(message);
+  return m ? (m[2] ?? m[3]) : undefined;
 }
 
 /** "Duplicate entry 'x' for key 'name'" (MariaDB) or "... for key 'table.name'" (MySQL 8). */

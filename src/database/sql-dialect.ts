@@ -29,6 +29,13 @@ export type DbFailure =
   | { kind: 'foreign-key' }
   /** Deadlock, lock wait timeout, busy database: the same transaction may succeed if retried. */
   | { kind: 'transient' }
+  /**
+   * A text value the column cannot hold (a character outside the column's character set,
+   * e.g. latin1 in an older Kamailio database); `column` is the column's name when known.
+   * Retrying cannot help: the request is invalid for this database. The driver's message
+   * quotes the value's bytes: never log it.
+   */
+  | { kind: 'unrepresentable'; column: string | undefined }
   /** The database could not do its job in another way (unreachable, timed out, failed). */
   | { kind: 'other' };
 
@@ -81,6 +88,16 @@ export abstract class SqlDialect {
    */
   abstract insertIgnore(table: string, columns: string[], rows: string): string;
 
+  /**
+   * An SQL condition: the expressions `left` and `right` (columns or `?`) are equal
+   * ignoring case. For domain names, which are ASCII (host names and IP literals) and
+   * compared case-insensitively on every database, including rows other tools wrote in
+   * mixed case. A database whose collation already ignores case compares plainly here, so
+   * that an index on the column still serves; others compare LOWER() of both sides (keep
+   * another indexed column, such as the username, in the same WHERE clause).
+   */
+  abstract ciEquals(left: string, right: string): string;
+
   /** The clause appended to a SELECT to lock the rows it reads ('' when no lock or none needed). */
   abstract lockClause(mode: RowLock | undefined): string;
 
@@ -107,6 +124,12 @@ export abstract class SqlDialect {
   uniqueKey(err: unknown): string | undefined {
     const f = this.classify(err);
     return f?.kind === 'unique' ? f.key : undefined;
+  }
+
+  /** The column (its name, or '' when unknown) that cannot hold a value of the statement; undefined for other errors. */
+  unrepresentableColumn(err: unknown): string | undefined {
+    const f = this.classify(err);
+    return f?.kind === 'unrepresentable' ? (f.column ?? '') : undefined;
   }
 
   isForeignKeyViolation(err: unknown): boolean {

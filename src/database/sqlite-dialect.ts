@@ -66,6 +66,11 @@ export class SqliteDialect extends SqlDialect {
     return `INSERT OR IGNORE INTO ${table} (${columns.join(', ')}) VALUES ${rows}`;
   }
 
+  ciEquals(left: string, right: string): string {
+    // `=` is case-sensitive (BINARY collation) in SQLite; LOWER() folds ASCII, all a domain holds.
+    return `LOWER(${left}) = LOWER(${right})`;
+  }
+
   lockClause(_mode: RowLock | undefined): string {
     // Transactions are queued and start with BEGIN IMMEDIATE: one writer at a time already.
     return '';

@@ -21,42 +21,53 @@ export interface AliasFilter {
 }
 
 type RawAlias = { alias_username: string; alias_domain: string; username: string; domain: string };
+/** A row as kamprov answers it: domains lower-case (rows other tools wrote may not be). */
 const toRow = (r: RawAlias): AliasRow => ({
-  alias: { username: r.alias_username, domain: r.alias_domain },
-  destination: { username: r.username, domain: r.domain },
+  alias: { username: r.alias_username, domain: r.alias_domain.toLowerCase() },
+  destination: { username: r.username, domain: r.domain.toLowerCase() },
 });
 
 /**
  * Kamailio's `dbaliases` table (alias_db), its only writer. It has no unique key: the
  * address claims (src/claims/) decide races. Methods that take a `lock` read the latest
  * committed rows and lock them (where the dialect needs row locks).
+ *
+ * Domains are compared case-insensitively on every database (SqlDialect.ciEquals), rows
+ * that kamctl wrote in mixed case included; usernames as the database compares them.
  */
 @Injectable()
 export class AliasRepository {
+  /** The alias address is `?@?` (two parameters). */
+  private readonly aliasIs: string;
+  /** The destination is `?@?` (two parameters). */
+  private readonly targetIs: string;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly dialect: SqlDialect,
-  ) {}
+  ) {
+    this.aliasIs = `alias_username = ? AND ${dialect.ciEquals('alias_domain', '?')}`;
+    this.targetIs = `username = ? AND ${dialect.ciEquals('domain', '?')}`;
+  }
 
   /** Whether `username@domain` is an alias address. */
   async exists(em: EntityManager, username: string, domain: string, lock?: RowLock): Promise<boolean> {
-    if (!lock) return em.exists(DbAlias, { where: { aliasUsername: username, aliasDomain: domain } });
-    const rows = await em.query<unknown[]>(
-      `SELECT id FROM dbaliases WHERE alias_username = ? AND alias_domain = ?${this.dialect.lockClause(lock)}`,
-      [username, domain],
-    );
+    const rows = await em.query<unknown[]>(`SELECT id FROM dbaliases WHERE ${this.aliasIs}${this.dialect.lockClause(lock)}`, [
+      username,
+      domain,
+    ]);
     return rows.length > 0;
   }
 
   /** An SQL expression, true when `username@domain` (two parameters) is an alias address. */
   existsExpression(): string {
-    return 'EXISTS(SELECT 1 FROM dbaliases WHERE alias_username = ? AND alias_domain = ?)';
+    return `EXISTS(SELECT 1 FROM dbaliases WHERE ${this.aliasIs})`;
   }
 
   /** Whether the alias address points at `destination`, read with `lock`. */
   async pointsAt(em: EntityManager, alias: Address, destination: Address, lock?: RowLock): Promise<boolean> {
     const rows = await em.query<unknown[]>(
-      `SELECT id FROM dbaliases WHERE alias_username = ? AND alias_domain = ? AND username = ? AND domain = ?${this.dialect.lockClause(lock)}`,
+      `SELECT id FROM dbaliases WHERE ${this.aliasIs} AND ${this.targetIs}${this.dialect.lockClause(lock)}`,
       [alias.username, alias.domain, destination.username, destination.domain],
     );
     return rows.length > 0;
@@ -67,11 +78,10 @@ export class AliasRepository {
    * being added by transactions not yet committed, and keeps new ones out until commit.
    */
   async countTo(em: EntityManager, username: string, domain: string, lock?: RowLock): Promise<number> {
-    if (!lock) return em.count(DbAlias, { where: { username, domain } });
-    const rows = await em.query<unknown[]>(
-      `SELECT id FROM dbaliases WHERE username = ? AND domain = ?${this.dialect.lockClause(lock)}`,
-      [username, domain],
-    );
+    const rows = await em.query<unknown[]>(`SELECT id FROM dbaliases WHERE ${this.targetIs}${this.dialect.lockClause(lock)}`, [
+      username,
+      domain,
+    ]);
     return rows.length;
   }
 
@@ -80,7 +90,7 @@ export class AliasRepository {
     const rows = await em
       .createQueryBuilder(DbAlias, 'a')
       .select('a.alias_username', 'alias_username')
-      .where('a.username = :username AND a.domain = :domain', destination)
+      .where(`a.username = :username AND ${this.dialect.ciEquals('a.domain', ':domain')}`, destination)
       .andWhere("a.alias_username LIKE '+%'")
       .getRawMany<{ alias_username: string }>();
     return rows.map((r) => r.alias_username).filter(isE164);
@@ -102,13 +112,13 @@ export class AliasRepository {
       .addOrderBy('a.username')
       .addOrderBy('a.domain');
     if (filter.destination) {
-      qb.andWhere('a.username = :dUser AND a.domain = :dDomain', {
+      qb.andWhere(`a.username = :dUser AND ${this.dialect.ciEquals('a.domain', ':dDomain')}`, {
         dUser: filter.destination.username,
         dDomain: filter.destination.domain,
       });
     }
     if (filter.alias) {
-      qb.andWhere('a.alias_username = :aUser AND a.alias_domain = :aDomain', {
+      qb.andWhere(`a.alias_username = :aUser AND ${this.dialect.ciEquals('a.alias_domain', ':aDomain')}`, {
         aUser: filter.alias.username,
         aDomain: filter.alias.domain,
       });
@@ -125,7 +135,7 @@ export class AliasRepository {
   async rowsOf(em: EntityManager, alias: Address, lock?: RowLock): Promise<AliasRow[]> {
     const rows = await em.query<RawAlias[]>(
       `SELECT alias_username, alias_domain, username, domain FROM dbaliases
-       WHERE alias_username = ? AND alias_domain = ? ORDER BY id${this.dialect.lockClause(lock)}`,
+       WHERE ${this.aliasIs} ORDER BY id${this.dialect.lockClause(lock)}`,
       [alias.username, alias.domain],
     );
     return rows.map(toRow);
@@ -140,9 +150,14 @@ export class AliasRepository {
     });
   }
 
-  /** Removes every row of the alias address; answers how many there were. */
+  /** Removes every row of the alias address (its domain in any case); answers how many there were. */
   async remove(em: EntityManager, alias: Address): Promise<number> {
-    const result = await em.delete(DbAlias, { aliasUsername: alias.username, aliasDomain: alias.domain });
+    const result = await em
+      .createQueryBuilder()
+      .delete()
+      .from(DbAlias)
+      .where(`alias_username = :username AND ${this.dialect.ciEquals('alias_domain', ':domain')}`, alias)
+      .execute();
     return result.affected ?? 0;
   }
 
@@ -150,7 +165,7 @@ export class AliasRepository {
   countInDomain(em: EntityManager, domain: string): Promise<number> {
     return em
       .createQueryBuilder(DbAlias, 'a')
-      .where('LOWER(a.alias_domain) = :d', { d: domain.toLowerCase() })
+      .where(this.dialect.ciEquals('a.alias_domain', ':d'), { d: domain.toLowerCase() })
       .getCount();
   }
 }

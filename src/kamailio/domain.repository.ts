@@ -18,7 +18,7 @@ export class DomainRepository {
    * concurrent domain/add or domain/remove cannot change the answer under the caller.
    */
   async isLocal(domain: string, em: EntityManager = this.dataSource.manager, lock?: RowLock): Promise<boolean> {
-    const rows = await em.query<unknown[]>(`SELECT id FROM domain WHERE LOWER(domain) = ?${this.dialect.lockClause(lock)}`, [
+    const rows = await em.query<unknown[]>(`SELECT id FROM domain WHERE ${this.dialect.ciEquals('domain', '?')}${this.dialect.lockClause(lock)}`, [
       domain.toLowerCase(),
     ]);
     return rows.length > 0;
@@ -46,7 +46,7 @@ export class DomainRepository {
    */
   async lock(em: EntityManager, domain: string): Promise<number[]> {
     const rows = await em.query<{ id: number | string }[]>(
-      `SELECT id FROM domain WHERE LOWER(domain) = ?${this.dialect.lockClause('update')}`,
+      `SELECT id FROM domain WHERE ${this.dialect.ciEquals('domain', '?')}${this.dialect.lockClause('update')}`,
       [domain.toLowerCase()],
     );
     return rows.map((r) => Number(r.id));

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import type { Address } from '../common/user-ref';
 import { SqlDialect, type RowLock } from '../database/sql-dialect';
 import { Subscriber } from './entities/subscriber.entity';
 import { computeHa1, computeHa1b } from './ha1';
@@ -8,18 +9,30 @@ import { computeHa1, computeHa1b } from './ha1';
  * Kamailio's `subscriber` table (auth_db), its only writer. Methods run inside the
  * caller's transaction; those that take a `lock` read the latest committed rows and lock
  * them (where the dialect needs row locks).
+ *
+ * Domains are compared case-insensitively on every database (SqlDialect.ciEquals), rows
+ * that kamctl wrote in mixed case included; usernames as the database compares them.
  */
 @Injectable()
 export class SubscriberRepository {
-  constructor(private readonly dialect: SqlDialect) {}
+  /** `username = ? AND domain = ?` (domain ignoring case): two parameters. */
+  private readonly addressIs: string;
+
+  constructor(private readonly dialect: SqlDialect) {
+    this.addressIs = `username = ? AND ${dialect.ciEquals('domain', '?')}`;
+  }
 
   async exists(em: EntityManager, username: string, domain: string, lock?: RowLock): Promise<boolean> {
-    if (!lock) return em.exists(Subscriber, { where: { username, domain } });
-    const rows = await em.query<unknown[]>(
-      `SELECT id FROM subscriber WHERE username = ? AND domain = ?${this.dialect.lockClause(lock)}`,
+    return (await this.find(em, username, domain, lock)) !== undefined;
+  }
+
+  /** The subscriber's address as stored (the oldest row, should an old database hold several). */
+  async find(em: EntityManager, username: string, domain: string, lock?: RowLock): Promise<Address | undefined> {
+    const rows = await em.query<Address[]>(
+      `SELECT username, domain FROM subscriber WHERE ${this.addressIs} ORDER BY id${this.dialect.lockClause(lock)}`,
       [username, domain],
     );
-    return rows.length > 0;
+    return rows[0];
   }
 
   /**
@@ -27,7 +40,7 @@ export class SubscriberRepository {
    * (username, domain). For callers that check several tables in one round trip.
    */
   existsExpression(): string {
-    return 'EXISTS(SELECT 1 FROM subscriber WHERE username = ? AND domain = ?)';
+    return `EXISTS(SELECT 1 FROM subscriber WHERE ${this.addressIs})`;
   }
 
   /**
@@ -35,7 +48,7 @@ export class SubscriberRepository {
    * for a hot read that wants the subscriber's password with its own row in one query.
    */
   leftJoin(alias: string, usernameColumn: string, domainColumn: string): string {
-    return `LEFT JOIN subscriber ${alias} ON ${alias}.username = ${usernameColumn} AND ${alias}.domain = ${domainColumn}`;
+    return `LEFT JOIN subscriber ${alias} ON ${alias}.username = ${usernameColumn} AND ${this.dialect.ciEquals(`${alias}.domain`, domainColumn)}`;
   }
 
   async add(em: EntityManager, username: string, domain: string, password: string): Promise<void> {
@@ -48,25 +61,29 @@ export class SubscriberRepository {
     });
   }
 
-  /** Sets password, ha1 and ha1b together; false when there is no such subscriber. */
+  /**
+   * Sets password, ha1 and ha1b together (realm = `domain` as given: pass the stored
+   * form); false when there is no such subscriber.
+   */
   async setPassword(em: EntityManager, username: string, domain: string, password: string): Promise<boolean> {
-    const result = await em.update(
-      Subscriber,
-      { username, domain },
-      { password, ha1: computeHa1(username, domain, password), ha1b: computeHa1b(username, domain, password) },
-    );
+    const result = await em
+      .createQueryBuilder()
+      .update(Subscriber)
+      .set({ password, ha1: computeHa1(username, domain, password), ha1b: computeHa1b(username, domain, password) })
+      .where(`username = :username AND ${this.dialect.ciEquals('domain', ':domain')}`, { username, domain })
+      .execute();
     return (result.affected ?? 0) > 0;
   }
 
   async remove(em: EntityManager, username: string, domain: string): Promise<void> {
-    await em.delete(Subscriber, { username, domain });
+    await em.query(`DELETE FROM subscriber WHERE ${this.addressIs}`, [username, domain]);
   }
 
   /** How many subscribers live in the domain (any case). */
   countInDomain(em: EntityManager, domain: string): Promise<number> {
     return em
       .createQueryBuilder(Subscriber, 's')
-      .where('LOWER(s.domain) = :d', { d: domain.toLowerCase() })
+      .where(this.dialect.ciEquals('s.domain', ':d'), { d: domain.toLowerCase() })
       .getCount();
   }
 }

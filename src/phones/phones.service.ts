@@ -5,7 +5,6 @@ import { globToLike, LIKE_ESCAPE } from '../common/glob';
 import { Address, formatAddress } from '../common/user-ref';
 import { isForeignKeyViolation, isUniqueViolation } from '../database/db-errors';
 import { Transactor } from '../database/transactor';
-import { UserEntity } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
 import { PhoneEntity } from './entities/phone.entity';
 import type { PhoneUsersView, PhoneUserView, UserPhonesView } from './phone-view';
@@ -41,26 +40,24 @@ export class PhonesService {
       [mac],
     );
     if (rows.length === 0 && !device) throw new PhonesError(PhonesErrorCode.NotFound, `no phone ${mac}: no user is on it`);
+    const users = rows.map((r) => formatAddress({ username: r.username, domain: r.domain.toLowerCase() }));
     // Without a device record the answer is what it always was (no vendor, no model).
-    return device
-      ? { mac, vendor: device.vendor, model: device.model ?? null, users: rows.map(formatAddress) }
-      : { mac, users: rows.map(formatAddress) };
+    return device ? { mac, vendor: device.vendor, model: device.model ?? null, users } : { mac, users };
   }
 
   /** The phones a user sits on (possibly none); failed/nonexistant for an unknown user. */
   async macsOf(address: Address, limit?: number): Promise<UserPhonesView> {
+    // The user first (its stored address is the answer's), then its phones by its id.
+    const user = await this.users.findStored(this.dataSource.manager, address);
+    if (!user) throw userNotFound(address);
     const qb = this.dataSource
       .createQueryBuilder(PhoneEntity, 'p')
-      .innerJoin(UserEntity, 'u', 'u.id = p.userId')
       .select('p.mac', 'mac')
-      .where('u.username = :username AND u.domain = :domain', address)
+      .where('p.userId = :id', { id: user.id })
       .orderBy('p.mac');
     if (limit !== undefined) qb.limit(limit);
     const rows = await qb.getRawMany<{ mac: string }>();
-    if (rows.length === 0 && (await this.users.findId(this.dataSource.manager, address)) === undefined) {
-      throw userNotFound(address);
-    }
-    return { user: formatAddress(address), macs: rows.map((r) => r.mac) };
+    return { user: formatAddress(user.address), macs: rows.map((r) => r.mac) };
   }
 
   /** Every MAC that carries a user, or those matching the glob (already normalized by IsMacGlob). */
@@ -84,12 +81,14 @@ export class PhonesService {
    * gone by the time the row is written.
    */
   async add(mac: string, address: Address, line?: number): Promise<PhoneUserView> {
-    const user = formatAddress(address);
+    let user = formatAddress(address);
     for (let attempt = 1; ; attempt++) {
       try {
         const taken = await this.transactor.run(async (em) => {
-          const userId = await this.users.findId(em, address, true);
-          if (userId === undefined) throw userNotFound(address);
+          const found = await this.users.findStored(em, address, true);
+          if (!found) throw userNotFound(address);
+          const userId = found.id;
+          user = formatAddress(found.address);
           const rows = await em.query<{ user_id: number | string; line: number | string }[]>(
             'SELECT user_id, line FROM kamprov_phones WHERE mac = ?',
             [mac],
@@ -147,10 +146,10 @@ export class PhonesService {
 
   /** Takes a user off a phone; failed/nonexistant if the user or the association is unknown. */
   async remove(mac: string, address: Address): Promise<PhoneUserView> {
-    const user = formatAddress(address);
-    const userId = await this.users.findId(this.dataSource.manager, address);
-    if (userId === undefined) throw userNotFound(address);
-    const result = await this.dataSource.manager.delete(PhoneEntity, { mac, userId });
+    const found = await this.users.findStored(this.dataSource.manager, address);
+    if (!found) throw userNotFound(address);
+    const user = formatAddress(found.address);
+    const result = await this.dataSource.manager.delete(PhoneEntity, { mac, userId: found.id });
     if (!result.affected) throw new PhonesError(PhonesErrorCode.NotFound, `${user} is not on phone ${mac}`);
     return { mac, user };
   }

@@ -20,14 +20,17 @@ export interface UserView {
 
 /** Maps an entity (plus a local user's subscriber password) to the user object. */
 export function toUserView(u: Omit<UserEntity, 'createdAt' | 'updatedAt'>, subscriberPassword: string | null): UserView {
+  // Domains are answered lower-case, also for subscribers adopted as another tool wrote them.
+  const domain = u.domain.toLowerCase();
   return {
-    user: `${u.username}@${u.domain}`,
+    user: `${u.username}@${domain}`,
     username: u.username,
-    domain: u.domain,
+    domain,
     type: u.type,
     displayname: u.displayname ?? null,
     email: u.email ?? null,
-    password: u.type === 'local' ? subscriberPassword : (u.password ?? null),
+    // Kamailio stores '' in `password` for a subscriber kept as ha1 only: no password to show.
+    password: (u.type === 'local' ? subscriberPassword : u.password) || null,
     registrar: u.registrar ?? null,
     r_port: u.rPort ?? null,
     proxy: u.proxy ?? null,

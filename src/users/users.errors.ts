@@ -9,6 +9,7 @@ export enum UsersErrorCode {
   DomainNotLocal = 'DomainNotLocal',
   DomainIsLocal = 'DomainIsLocal',
   RemoteFieldOnLocalUser = 'RemoteFieldOnLocalUser',
+  PasswordRequired = 'PasswordRequired',
 }
 
 const USERS_ENVELOPES = {
@@ -18,6 +19,7 @@ const USERS_ENVELOPES = {
   [UsersErrorCode.DomainNotLocal]: (e) => failed('nxdomain', e.detail),
   [UsersErrorCode.DomainIsLocal]: (e) => failed('domain', e.detail),
   [UsersErrorCode.RemoteFieldOnLocalUser]: (e) => invalid(e.param ?? 'user', e.detail),
+  [UsersErrorCode.PasswordRequired]: (e) => invalid(e.param ?? 'password', e.detail),
 } satisfies EnvelopeMap<UsersErrorCode, UsersError>;
 
 export class UsersError extends DomainError<UsersErrorCode> {

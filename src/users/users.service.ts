@@ -31,7 +31,14 @@ export interface RemoteAccount {
   authid?: string;
 }
 
-export type UserChanges = UserProfile & Partial<Omit<RemoteAccount, 'password'>>;
+/** user/update's changes: only the given fields change; an empty value (ports included) clears one. */
+export type UserChanges = UserProfile & {
+  registrar?: string;
+  r_port?: number | '';
+  proxy?: string;
+  p_port?: number | '';
+  authid?: string;
+};
 
 const REMOTE_ONLY = ['registrar', 'r_port', 'proxy', 'p_port', 'authid'] as const;
 
@@ -47,6 +54,8 @@ export class UsersService {
   private readonly findUserSql: string;
   /** The three places an address can be held, in one round trip (see assertAddressFree). */
   private readonly addressHeldSql: string;
+  /** kamprov_users' `username = ? AND domain = ?`, the domain in any case (adopted subscribers keep theirs). */
+  private readonly userIs: string;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -62,8 +71,10 @@ export class UsersService {
        u.r_port AS rPort, u.proxy, u.p_port AS pPort, u.authid, u.dialplan, u.linetext,
        s.password AS subscriber_password
   FROM kamprov_users u ${subscribers.leftJoin('s', 'u.username', 'u.domain')}
- WHERE u.username = ? AND u.domain = ?`;
-    this.addressHeldSql = `SELECT EXISTS(SELECT 1 FROM kamprov_users WHERE username = ? AND domain = ?) AS user_holds,
+ WHERE u.username = ? AND ${dialect.ciEquals('u.domain', '?')}
+ ORDER BY u.id`;
+    this.userIs = `username = ? AND ${dialect.ciEquals('domain', '?')}`;
+    this.addressHeldSql = `SELECT EXISTS(SELECT 1 FROM kamprov_users WHERE ${this.userIs}) AS user_holds,
               ${subscribers.existsExpression()} AS subscriber_holds,
               ${aliases.existsExpression()} AS alias_holds`;
     // A user's address claim is reaped when the user is gone (removed outside kamprov).
@@ -95,7 +106,7 @@ export class UsersService {
     }
     if (limit !== undefined) qb.limit(limit);
     const rows = await qb.getRawMany<{ username: string; domain: string }>();
-    return rows.map(formatAddress);
+    return rows.map((r) => formatAddress({ username: r.username, domain: r.domain.toLowerCase() }));
   }
 
   generatePassword(): string {
@@ -150,8 +161,8 @@ export class UsersService {
         }
         // Phones reference the user row (ON DELETE RESTRICT): a phone still on it fails here.
         await em.delete(UserEntity, { id: found.user.id });
-        if (found.user.type === 'local') await this.subscribers.remove(em, address.username, address.domain);
-        await this.claims.release(em, { username: found.user.username, domain: found.user.domain }, 'user');
+        if (found.user.type === 'local') await this.subscribers.remove(em, found.user.username, found.user.domain);
+        await this.claims.release(em, { username: found.user.username, domain: found.user.domain.toLowerCase() }, 'user');
       });
     } catch (err) {
       if (this.dialect.isForeignKeyViolation(err)) {
@@ -161,13 +172,24 @@ export class UsersService {
     }
   }
 
-  /** Local users get a new password, ha1 and ha1b in Kamailio; remote users a new stored password. */
+  /**
+   * Local users get a new password, ha1 and ha1b in Kamailio (generated when none is
+   * given); remote users a new stored password, which must be given: only the remote
+   * registrar can set it, and a generated one would lock the phone out.
+   */
   async changePassword(address: Address, newPassword?: string): Promise<UserView> {
     const password = newPassword || this.passwords.generate();
     return this.transactor.run(async (em) => {
       const found = await this.find(em, address, true);
       if (!found) throw notFound(address);
       const { user } = found;
+      if (user.type === 'remote' && !newPassword) {
+        throw new UsersError(
+          UsersErrorCode.PasswordRequired,
+          `${formatAddress(address)} is a remote user: give the password its registrar has (kamprov cannot generate it)`,
+          'password',
+        );
+      }
       if (user.type === 'local') {
         const updated = await this.subscribers.setPassword(em, user.username, user.domain, password);
         // The subscriber row was removed behind kamprov's back: restore the account.
@@ -204,14 +226,14 @@ export class UsersService {
   countInDomain(em: EntityManager, domain: string): Promise<number> {
     return em
       .createQueryBuilder(UserEntity, 'u')
-      .where('LOWER(u.domain) = :domain', { domain: domain.toLowerCase() })
+      .where(this.dialect.ciEquals('u.domain', ':domain'), { domain: domain.toLowerCase() })
       .getCount();
   }
 
   /** Whether the user exists, read with `lock` (the address claims ask, to reap a claim of a vanished user). */
   async exists(em: EntityManager, address: Address, lock?: RowLock): Promise<boolean> {
     const rows = await em.query<unknown[]>(
-      `SELECT id FROM kamprov_users WHERE username = ? AND domain = ?${this.dialect.lockClause(lock)}`,
+      `SELECT id FROM kamprov_users WHERE ${this.userIs}${this.dialect.lockClause(lock)}`,
       [address.username, address.domain],
     );
     return rows.length > 0;
@@ -221,6 +243,16 @@ export class UsersService {
   async findId(em: EntityManager, address: Address, lock = false): Promise<number | undefined> {
     const found = await this.find(em, address, lock);
     return found?.user.id;
+  }
+
+  /**
+   * A user's id and its address as stored, domain lower-case (the caller's may differ in
+   * case: on MariaDB in the username too); for modules that answer or write the address.
+   */
+  async findStored(em: EntityManager, address: Address, lock = false): Promise<{ id: number; address: Address } | undefined> {
+    const found = await this.find(em, address, lock);
+    if (!found) return undefined;
+    return { id: found.user.id, address: { username: found.user.username, domain: found.user.domain.toLowerCase() } };
   }
 
   /**

@@ -1,10 +1,12 @@
 import { IntersectionType, OmitType, PartialType } from '@nestjs/swagger';
-import { IsDefined, IsEmail, IsOptional, MaxLength, ValidateIf } from 'class-validator';
+import { IsDefined, IsEmail, IsOptional, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { UserRefQueryDto } from '../../common/dto/user-ref.dto';
 import { IsSipAddress, IsHost, IsSipUsername } from '../../common/validators/sip.validators';
 import { IsGlob, IsLimit, IsPlainText, IsPort } from '../../common/validators/value.validators';
 
 const notEmpty = (field: string) => (o: object) => (o as Record<string, unknown>)[field] !== '';
+/** A password someone must type into a phone: at least one character that is not white space. */
+const NotBlank = (field: string) => Matches(/\S/, { message: `${field} must not be empty or blank` });
 
 /** user/get: also takes `address=user@domain`. */
 export class GetUserQueryDto extends UserRefQueryDto {
@@ -56,9 +58,10 @@ export class AddLocalUserQueryDto extends UserRefQueryDto {
 
 /** The fields of an account at another registrar. */
 export class RemoteAccountFieldsDto {
-  /** The account's password at the remote registrar. */
+  /** The account's password at the remote registrar (not empty or blank). */
   @IsDefined({ message: 'password is required' })
   @IsPlainText(64, 'S3cr3t')
+  @NotBlank('password')
   password: string;
 
   /** The remote registrar's host. */
@@ -90,17 +93,46 @@ export class RemoteAccountFieldsDto {
 export class AddRemoteUserQueryDto extends IntersectionType(AddLocalUserQueryDto, RemoteAccountFieldsDto) {}
 
 export class ChangePasswordQueryDto extends UserRefQueryDto {
-  /** The new password; omit it to have kamprov generate one (returned in the answer). */
+  /**
+   * The new password. For a local user, omit it (or leave it empty) to have kamprov
+   * generate one (returned in the answer); a remote user's password is the remote
+   * registrar's, so it is required there.
+   */
   @IsOptional()
   @ValidateIf(notEmpty('password'))
   @IsPlainText(64, 'n3wS3cr3t')
+  @NotBlank('password')
   password?: string;
 }
 
+/** user/update's fields of a remote account: an empty value clears one (registrar, which the account needs, excepted). */
+export class UpdateRemoteFieldsDto extends PartialType(OmitType(RemoteAccountFieldsDto, ['password', 'r_port', 'proxy', 'p_port', 'authid'] as const)) {
+  /** The registrar's port (empty: the default port). */
+  @IsOptional()
+  @ValidateIf(notEmpty('r_port'))
+  @IsPort()
+  r_port?: number | '';
+
+  /** Outbound proxy host (empty: none). */
+  @IsOptional()
+  @ValidateIf(notEmpty('proxy'))
+  @IsHost('proxy.example.net')
+  proxy?: string;
+
+  /** The proxy's port (empty: the default port). */
+  @IsOptional()
+  @ValidateIf(notEmpty('p_port'))
+  @IsPort()
+  p_port?: number | '';
+
+  /** Authentication user name at the registrar (empty: username). */
+  @IsOptional()
+  @ValidateIf(notEmpty('authid'))
+  @IsSipUsername('realalice')
+  authid?: string;
+}
+
 /** user/update: the profile fields for every user; registrar, ports, proxy and authid for remote users only. */
-export class UpdateUserQueryDto extends IntersectionType(
-  AddLocalUserQueryDto,
-  PartialType(OmitType(RemoteAccountFieldsDto, ['password'] as const)),
-) {}
+export class UpdateUserQueryDto extends IntersectionType(AddLocalUserQueryDto, UpdateRemoteFieldsDto) {}
 
 export class NoParamsQueryDto {}
