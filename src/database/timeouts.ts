@@ -12,3 +12,12 @@
 export const DB_QUERY_TIMEOUT_MS = 5000;
 export const DB_ACQUIRE_TIMEOUT_MS = 4000;
 export const DB_CONNECT_TIMEOUT_MS = 3000;
+
+/**
+ * A transaction the database aborted for a transient reason (deadlock, lock wait timeout,
+ * Galera certification failure, busy SQLite) is run again, up to TX_RETRY_ATTEMPTS times in
+ * all, after a random wait of up to TX_RETRY_BASE_MS·2^(n-1) (at most TX_RETRY_MAX_MS).
+ */
+export const TX_RETRY_ATTEMPTS = 6;
+export const TX_RETRY_BASE_MS = 20;
+export const TX_RETRY_MAX_MS = 400;

@@ -129,13 +129,9 @@ export class NumbersService {
 
   async add(e164: string): Promise<string> {
     try {
-      await this.dataSource
-        .createQueryBuilder()
-        .insert()
-        .into(NumberEntity)
-        .values({ number: digitsOf(e164) })
-        .updateEntity(false)
-        .execute();
+      await this.transactor.serialized((em) =>
+        em.createQueryBuilder().insert().into(NumberEntity).values({ number: digitsOf(e164) }).updateEntity(false).execute(),
+      );
     } catch (err) {
       if (this.dialect.isUniqueViolation(err)) throw new NumbersError(NumbersErrorCode.AlreadyExists, `${e164} is already in the pool`);
       throw err;
@@ -179,12 +175,14 @@ export class NumbersService {
 
   /** Pulls a number: one DELETE, so under concurrency exactly one caller sees it go. */
   async remove(e164: string): Promise<string> {
-    const result = await this.dataSource
-      .createQueryBuilder()
-      .delete()
-      .from(NumberEntity)
-      .where('number = :number', { number: Number(digitsOf(e164)) })
-      .execute();
+    const result = await this.transactor.serialized((em) =>
+      em
+        .createQueryBuilder()
+        .delete()
+        .from(NumberEntity)
+        .where('number = :number', { number: Number(digitsOf(e164)) })
+        .execute(),
+    );
     if (!result.affected) throw notInPool(e164);
     return e164;
   }

@@ -91,7 +91,7 @@ export class PhonesService {
     const user = formatAddress(address);
     const userId = await this.users.findId(this.dataSource.manager, address);
     if (userId === undefined) throw userNotFound(address);
-    const result = await this.dataSource.manager.delete(PhoneEntity, { mac, userId });
+    const result = await this.transactor.serialized((em) => em.delete(PhoneEntity, { mac, userId }));
     if (!result.affected) throw new PhonesError(PhonesErrorCode.NotFound, `${user} is not on phone ${mac}`);
     return { mac, user };
   }
