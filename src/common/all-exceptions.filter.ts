@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isDatabaseError } from '../database/db-errors';
+import { isDatabaseError, isTimeout } from '../database/db-errors';
 import { DomainError } from './domain-error';
 import { error, failed, invalid, InvalidRequestError, ProblemEnvelope } from './envelope';
 import { EnvelopeRenderer } from './envelope-renderer';
@@ -32,6 +32,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof InvalidRequestError) return invalid(exception.param, exception.detail);
     if (exception instanceof HttpException) return this.fromHttpException(exception, request);
     const path = request ? request.url.split('?')[0] : '?';
+    if (isTimeout(exception)) {
+      const e = exception as Error;
+      this.logger.error(`database timeout on ${path}: ${e.name}: ${e.message}`);
+      return error('timeout', 'the database did not answer in time (busy or locked); try again later');
+    }
     if (isDatabaseError(exception)) {
       // Name and message only: a QueryFailedError also carries the SQL and its parameters.
       const e = exception as Error;

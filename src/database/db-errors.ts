@@ -16,6 +16,11 @@ export function isForeignKeyViolation(err: unknown): boolean {
   return errorDialects.some((d) => d.isForeignKeyViolation(err));
 }
 
+/** A statement or lock wait ran out of time (error/timeout). */
+export function isTimeout(err: unknown): boolean {
+  return errorDialects.some((d) => d.isTimeout(err));
+}
+
 /** Errors that mean the database could not do its job (unreachable, locked, timed out, failed). */
 export function isDatabaseError(err: unknown): boolean {
   return errorDialects.some((d) => d.isDatabaseError(err));

@@ -116,9 +116,14 @@ export class MysqlDialect extends SqlDialect {
       case 'ER_ROW_IS_REFERENCED':
       case 'ER_ROW_IS_REFERENCED_2':
         return { kind: 'foreign-key' };
-      case 'ER_LOCK_DEADLOCK':
-      case 'ER_LOCK_WAIT_TIMEOUT':
+      case 'ER_LOCK_DEADLOCK': // 1213, and Galera's failed certification
         return { kind: 'transient' };
+      case 'ER_LOCK_WAIT_TIMEOUT': // 1205
+        return { kind: 'transient', lockWait: true };
+      case 'PROTOCOL_SEQUENCE_TIMEOUT': // mysql2's query timeout: kamprov's statement timeout (guarded-mysql.ts)
+      case 'ER_STATEMENT_TIMEOUT': // MariaDB max_statement_time (1969)
+      case 'ER_QUERY_TIMEOUT': // MySQL max_execution_time (3024)
+        return { kind: 'timeout' };
     }
     if (code.startsWith('ER_') || code.startsWith('PROTOCOL_') || NETWORK_CODES.has(code)) return { kind: 'other' };
     return undefined;

@@ -104,7 +104,8 @@ export class SqliteDialect extends SqlDialect {
       return { kind: 'unique', key: this.keyOf(errorMessage(err), code === 'SQLITE_CONSTRAINT_PRIMARYKEY') };
     }
     if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return { kind: 'foreign-key' };
-    if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return { kind: 'transient' };
+    // The busy timeout ran out waiting for another process's lock.
+    if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return { kind: 'transient', lockWait: true };
     return { kind: 'other' };
   }
 

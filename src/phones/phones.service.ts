@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { globToLike, LIKE_ESCAPE } from '../common/glob';
 import { Address, formatAddress } from '../common/user-ref';
 import { isForeignKeyViolation, isUniqueViolation } from '../database/db-errors';
+import { keysetChunks, LIST_CHUNK_ROWS } from '../database/keyset';
 import { Transactor } from '../database/transactor';
 import { UserEntity } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
@@ -54,14 +55,21 @@ export class PhonesService {
 
   /** Every MAC that carries a user, or those matching the glob (already normalized by IsMacGlob). */
   async list(search?: string, limit?: number): Promise<string[]> {
-    const qb = this.dataSource.createQueryBuilder(PhoneEntity, 'p').select('p.mac', 'mac').distinct(true).orderBy('p.mac');
+    const all: string[] = [];
+    for await (const chunk of this.listChunks(search, limit)) all.push(...chunk);
+    return all;
+  }
+
+  /** The MACs in order, chunk by chunk (keyset pagination; see keyset.ts). */
+  async *listChunks(search?: string, limit?: number, chunk = LIST_CHUNK_ROWS): AsyncGenerator<string[]> {
+    const qb = this.dataSource.createQueryBuilder(PhoneEntity, 'p').select('p.mac', 'mac').distinct(true);
     if (search !== undefined) {
       // A leading literal makes this an index range scan on the (mac, user_id) key.
       qb.where(`p.mac LIKE :pattern ESCAPE '${LIKE_ESCAPE}'`, { pattern: globToLike(search) });
     }
-    if (limit !== undefined) qb.limit(limit);
-    const rows = await qb.getRawMany<{ mac: string }>();
-    return rows.map((r) => r.mac);
+    for await (const rows of keysetChunks<{ mac: string }>(qb, [{ expr: 'p.mac', alias: 'mac' }], limit, chunk)) {
+      yield rows.map((r) => r.mac);
+    }
   }
 
   /**
