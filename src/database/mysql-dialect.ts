@@ -1,7 +1,7 @@
 import type { DataSourceOptions } from 'typeorm';
 import { armStatementTimeouts, guardedMysql2, POOL_ACQUIRE_TIMEOUT } from './guarded-mysql';
 import { driverCode, errorMessage, SqlDialect, type DbFailure, type PoolStats, type RowLock } from './sql-dialect';
-import { DB_ACQUIRE_TIMEOUT_MS, DB_CONNECT_TIMEOUT_MS, DB_QUERY_TIMEOUT_MS } from './timeouts';
+import { DB_ACQUIRE_TIMEOUT_MS, DB_CONNECT_TIMEOUT_MS, DB_QUERY_TIMEOUT_MS, MIGRATION_LOCK_WAIT_S } from './timeouts';
 
 export interface MysqlConfig {
   type: 'mysql';
@@ -99,6 +99,22 @@ export class MysqlDialect extends SqlDialect {
       queued: open ? (p?._connectionQueue?.length ?? 0) : 0,
       max: p?.config?.connectionLimit ?? 0,
     };
+  }
+
+  /** A named lock (`GET_LOCK`), held on a connection of its own for the whole migration. */
+  override async withMigrationLock<T>(work: () => Promise<T>): Promise<T> {
+    const runner = this.source().createQueryRunner();
+    try {
+      const [row] = (await runner.query(`SELECT GET_LOCK('kamprov_migrations', ${MIGRATION_LOCK_WAIT_S}) AS got`)) as { got: number | string | null }[];
+      if (Number(row?.got) !== 1) throw new Error(`another instance held the migration lock for ${MIGRATION_LOCK_WAIT_S} s`);
+      try {
+        return await work();
+      } finally {
+        await runner.query("SELECT RELEASE_LOCK('kamprov_migrations')").catch(() => undefined);
+      }
+    } finally {
+      await runner.release();
+    }
   }
 
   override armStatementTimeouts(): void {

@@ -101,6 +101,15 @@ export abstract class SqlDialect {
     return this.source().transaction(work);
   }
 
+  /**
+   * Runs `work` (the migrations) while holding a database-wide lock, so that instances
+   * starting together on one database migrate one at a time. Default: no lock (SQLite:
+   * migrations run in one BEGIN IMMEDIATE transaction, which is the lock already).
+   */
+  withMigrationLock<T>(work: () => Promise<T>): Promise<T> {
+    return work();
+  }
+
   /** Bounds statements once the app serves requests (start-up, with its migrations, may take long). */
   armStatementTimeouts(): void {}
 

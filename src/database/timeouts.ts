@@ -21,3 +21,13 @@ export const DB_CONNECT_TIMEOUT_MS = 3000;
 export const TX_RETRY_ATTEMPTS = 6;
 export const TX_RETRY_BASE_MS = 20;
 export const TX_RETRY_MAX_MS = 400;
+
+/**
+ * A database that does not answer at start-up is tried again after DB_START_RETRY_MIN_MS,
+ * doubling up to DB_START_RETRY_MAX_MS between tries, for as long as kamprov runs.
+ */
+export const DB_START_RETRY_MIN_MS = 500;
+export const DB_START_RETRY_MAX_MS = 10_000;
+
+/** How long an instance waits for another's migrations (the migration lock) before it tries again. */
+export const MIGRATION_LOCK_WAIT_S = 120;
