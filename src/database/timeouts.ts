@@ -31,3 +31,6 @@ export const DB_START_RETRY_MAX_MS = 10_000;
 
 /** How long an instance waits for another's migrations (the migration lock) before it tries again. */
 export const MIGRATION_LOCK_WAIT_S = 120;
+
+/** SQLite: better-sqlite3's (synchronous, event-loop blocking) busy wait per try; longer waits are asynchronous. */
+export const SQLITE_BUSY_SLICE_MS = 20;

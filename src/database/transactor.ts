@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { SqlDialect } from './sql-dialect';
-import { TX_RETRY_ATTEMPTS, TX_RETRY_BASE_MS, TX_RETRY_MAX_MS } from './timeouts';
+import { DB_QUERY_TIMEOUT_MS, TX_RETRY_ATTEMPTS, TX_RETRY_BASE_MS, TX_RETRY_MAX_MS } from './timeouts';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -53,17 +53,23 @@ export class Transactor {
    * elsewhere. Retried like a transaction.
    */
   serialized<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    // Serialised (SQLite): as a transaction of its own, so that it waits for another
+    // process's write lock as transactions do (asynchronously, bounded once).
     return this.retrying(() =>
-      this.dialect.serialisesTransactions ? this.enqueue(() => work(this.dataSource.manager)) : work(this.dataSource.manager),
+      this.dialect.serialisesTransactions ? this.enqueue(() => this.dialect.transaction(work)) : work(this.dataSource.manager),
     );
   }
 
   private async retrying<T>(attempt: () => Promise<T>): Promise<T> {
+    const started = Date.now();
     for (let n = 1; ; n++) {
       try {
         return await attempt();
       } catch (err) {
         if (n >= TX_RETRY_ATTEMPTS || !this.dialect.isTransient(err)) throw err;
+        // A lock wait that already took the whole bound (SQLite's busy wait, a long
+        // innodb_lock_wait_timeout) is not waited for again: the wait is bounded once.
+        if (Date.now() - started >= DB_QUERY_TIMEOUT_MS) throw err;
         this.retries++;
         const wait = retryDelay(n);
         this.logger.debug(`transaction aborted (${(err as Error).message}); retry ${n} in ${wait} ms`);
