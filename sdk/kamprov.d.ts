@@ -542,7 +542,7 @@ export interface components {
              * @example dbfail
              * @enum {string}
              */
-            cause: "dbfail" | "internal";
+            cause: "dbfail" | "timeout" | "internal";
             /** @example the database is unreachable or failed; try again later */
             detail: string;
         };
@@ -973,6 +973,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
         };
     };
     userGet: {
@@ -1065,6 +1074,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
         };
     };
     userList: {
@@ -1137,6 +1155,15 @@ export interface operations {
             };
             /** @description error: dbfail (the database is unreachable or failed) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1244,6 +1271,15 @@ export interface operations {
             };
             /** @description error: dbfail (the database is unreachable or failed) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1370,6 +1406,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
         };
     };
     userRemove: {
@@ -1469,6 +1514,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
         };
     };
     userGenpw: {
@@ -1536,6 +1590,15 @@ export interface operations {
             };
             /** @description error: dbfail (the database is unreachable or failed) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1628,6 +1691,15 @@ export interface operations {
             };
             /** @description error: dbfail (the database is unreachable or failed) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1743,6 +1815,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
         };
     };
     phoneGet: {
@@ -1837,6 +1918,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
         };
     };
     phoneList: {
@@ -1909,6 +1999,15 @@ export interface operations {
             };
             /** @description error: dbfail (the database is unreachable or failed) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2017,6 +2116,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
         };
     };
     phoneRemove: {
@@ -2109,6 +2217,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
         };
     };
     numbersList: {
@@ -2187,6 +2304,15 @@ export interface operations {
             };
             /** @description error: dbfail (the database is unreachable or failed) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2280,6 +2406,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
         };
     };
     numbersAddRange: {
@@ -2352,6 +2487,15 @@ export interface operations {
             };
             /** @description error: dbfail (the database is unreachable or failed) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2445,6 +2589,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
         };
     };
     numbersInpool: {
@@ -2524,6 +2677,15 @@ export interface operations {
             };
             /** @description error: dbfail (the database is unreachable or failed) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2639,6 +2801,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
         };
     };
     aliasRemove: {
@@ -2720,6 +2891,15 @@ export interface operations {
             };
             /** @description error: dbfail (the database is unreachable or failed) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2810,6 +2990,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
         };
     };
     domainList: {
@@ -2880,6 +3069,15 @@ export interface operations {
             };
             /** @description error: dbfail (the database is unreachable or failed) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2966,6 +3164,15 @@ export interface operations {
             };
             /** @description error: dbfail (the database is unreachable or failed) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3061,6 +3268,15 @@ export interface operations {
             };
             /** @description error: dbfail (the database is unreachable or failed) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
