@@ -676,7 +676,7 @@ export interface components {
              * @example dbfail
              * @enum {string}
              */
-            cause: "dbfail" | "internal";
+            cause: "dbfail" | "timeout" | "internal";
             /** @example the database is unreachable or failed; try again later */
             detail: string;
         };
@@ -1189,6 +1189,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
         };
     };
     userGet: {
@@ -1281,6 +1290,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
         };
     };
     userList: {
@@ -1353,6 +1371,15 @@ export interface operations {
             };
             /** @description error: dbfail (the database is unreachable or failed) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1460,6 +1487,15 @@ export interface operations {
             };
             /** @description error: dbfail (the database is unreachable or failed) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1586,6 +1622,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
         };
     };
     userRemove: {
@@ -1685,6 +1730,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
         };
     };
     userGenpw: {
@@ -1752,6 +1806,15 @@ export interface operations {
             };
             /** @description error: dbfail (the database is unreachable or failed) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1848,6 +1911,15 @@ export interface operations {
             };
             /** @description error: dbfail (the database is unreachable or failed) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1963,6 +2035,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
         };
     };
     phoneGet: {
@@ -2057,6 +2138,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
         };
     };
     phoneList: {
@@ -2129,6 +2219,15 @@ export interface operations {
             };
             /** @description error: dbfail (the database is unreachable or failed) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2232,6 +2331,15 @@ export interface operations {
             };
             /** @description error: dbfail (the database is unreachable or failed) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2500,6 +2608,15 @@ export interface operations {
             };
             /** @description error: dbfail (the database is unreachable or failed) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2890,6 +3007,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
         };
     };
     numbersAdd: {
@@ -2976,6 +3102,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
         };
     };
     numbersAddRange: {
@@ -3048,6 +3183,15 @@ export interface operations {
             };
             /** @description error: dbfail (the database is unreachable or failed) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3141,6 +3285,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
         };
     };
     numbersInpool: {
@@ -3220,6 +3373,15 @@ export interface operations {
             };
             /** @description error: dbfail (the database is unreachable or failed) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3335,6 +3497,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
         };
     };
     aliasRemove: {
@@ -3416,6 +3587,15 @@ export interface operations {
             };
             /** @description error: dbfail (the database is unreachable or failed) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3506,6 +3686,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
         };
     };
     domainList: {
@@ -3576,6 +3765,15 @@ export interface operations {
             };
             /** @description error: dbfail (the database is unreachable or failed) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3662,6 +3860,15 @@ export interface operations {
             };
             /** @description error: dbfail (the database is unreachable or failed) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3757,6 +3964,15 @@ export interface operations {
             };
             /** @description error: dbfail (the database is unreachable or failed) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -5,6 +5,7 @@ import { NumbersError, NumbersErrorCode } from './numbers/numbers.errors';
 import { UsersError, UsersErrorCode } from './users/users.errors';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import type { EnvelopeRenderer } from './common/envelope-renderer';
+import { statusOf } from './common/envelope';
 
 describe('AllExceptionsFilter', () => {
   const sent: { envelope: unknown; headers: Record<string, string> }[] = [];
@@ -37,6 +38,16 @@ describe('AllExceptionsFilter', () => {
       headers: { 'www-authenticate': 'Bearer realm="kamprov"' },
     });
     expect(answer(new AuthError(AuthErrorCode.Forbidden, 'weak'))?.headers).toEqual({});
+  });
+
+  it('answers a timeout as error/timeout (504), a failed or unreachable database as error/dbfail (503)', () => {
+    const dbErr = (code: string) => Object.assign(new Error(code), { code });
+    expect(answer(dbErr('PROTOCOL_SEQUENCE_TIMEOUT'))?.envelope).toMatchObject({ response: 'error', cause: 'timeout' });
+    expect(answer(dbErr('ER_LOCK_WAIT_TIMEOUT'))?.envelope).toMatchObject({ response: 'error', cause: 'timeout' });
+    expect(answer(dbErr('SQLITE_BUSY'))?.envelope).toMatchObject({ response: 'error', cause: 'timeout' });
+    expect(answer(dbErr('ECONNREFUSED'))?.envelope).toMatchObject({ response: 'error', cause: 'dbfail' });
+    expect(statusOf({ response: 'error', cause: 'timeout', detail: '' })).toBe(504);
+    expect(statusOf({ response: 'error', cause: 'dbfail', detail: '' })).toBe(503);
   });
 
   it('answers anything else too', () => {

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from './app.factory';
+import { DatabaseStartup } from './database/database-startup';
 import { ApiKeysService } from './auth/api-keys.service';
 import type { AllConfig } from './config/config.types';
 import { InvalidEnvironmentError } from './config/env.validation';
@@ -57,14 +58,25 @@ async function bootstrap(): Promise<void> {
   const logger = new Logger('kamprov');
   handleShutdown(app, logger);
   const { port, host } = app.get(ConfigService<AllConfig, true>).get('app', { infer: true });
-  const initialKey = await app.get(ApiKeysService).ensureInitialKey();
-  await app.listen(port, host);
-  if (initialKey) {
+  const printInitialKey = (initialKey: string | undefined) => {
+    if (!initialKey) return;
     // Printed once, on the first start only; kamprov stores just its hash.
     process.stdout.write(
       `\nkamprov: no API key existed, so an admin key was created. It is shown only this once:\n\n` +
         `    ${initialKey}\n\nUse it as X-API-Key; create others with: npm run keys -- create --name NAME --role ROLE\n\n`,
     );
+  };
+  const startup = app.get(DatabaseStartup);
+  // Started without its database: the initial key is made once the database is up.
+  const initialKey = startup.ready ? await app.get(ApiKeysService).ensureInitialKey() : undefined;
+  await app.listen(port, host);
+  printInitialKey(initialKey);
+  if (!startup.ready) {
+    void startup
+      .whenReady()
+      .then(() => app.get(ApiKeysService).ensureInitialKey())
+      .then(printInitialKey)
+      .catch((err: Error) => logger.error(`could not create the initial key: ${err.message}`));
   }
   logger.log(`listening on ${await app.getUrl()} (Swagger UI at /docs)`);
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startApp, TestApp } from './support/app';
-import { runTs } from './support/process';
+import { runTs, startServer } from './support/process';
 import { databaseTargets, mysqlSkipped, TestDatabase } from './support/databases';
 import { addLocalDomain, onEveryDatabase } from './support/suite';
 
@@ -196,10 +196,15 @@ describe('start-up', () => {
     expect(stderr).not.toMatch(/topsecret/);
   });
 
-  it('exits 1 when the database cannot be reached, without echoing secrets', async () => {
-    const { code, stderr } = await runMain({ DATABASE_URL: 'mysql://root:topsecret@127.0.0.1:1/kamprov' });
-    expect(code).toBe(1);
-    expect(stderr).toMatch(/failed to start/);
-    expect(stderr).not.toMatch(/topsecret/);
-  });
+  it('starts without its database (live, not ready) and never echoes its secrets (issue 14 item 15)', async () => {
+    const server = await startServer({ DATABASE_URL: 'mysql://root:topsecret@127.0.0.1:1/kamprov', BOOTSTRAP_API_KEY: 'k'.repeat(32) });
+    try {
+      expect((await fetch(`${server.url}/health/live`)).status).toBe(200);
+      expect((await fetch(`${server.url}/health/ready`)).status).toBe(503);
+      expect(server.output).toMatch(/database unavailable at start-up/);
+      expect(server.output).not.toMatch(/topsecret/);
+    } finally {
+      await server.stop();
+    }
+  }, 90_000);
 });

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Transactor } from '../database/transactor';
@@ -22,6 +22,10 @@ export interface AuditEntryView {
 }
 
 const DEFAULT_LIMIT = 100;
+/** How long an answer waits for its audit record before it goes out (the record is written still). */
+const AUDIT_INLINE_WAIT_MS = 1000;
+/** Records kept for a later write at most (while the database refuses them). */
+const AUDIT_PENDING_MAX = 10_000;
 
 @Injectable()
 export class AuditService {
@@ -30,16 +34,60 @@ export class AuditService {
     private readonly transactor: Transactor,
   ) {}
 
-  /** One autocommit insert, kept apart from other requests' SQLite transactions (Transactor.serialized). */
+  /**
+   * One insert, kept apart from other requests' SQLite transactions (Transactor.serialized,
+   * which retries it). The answer waits for it at most AUDIT_INLINE_WAIT_MS: a database
+   * that is locked or slow (another process holding SQLite's write lock) then delays the
+   * answer once, for the write itself, not twice. A record that cannot be written yet is
+   * kept and written later, in order, retried with backoff: never silently dropped (only
+   * past AUDIT_PENDING_MAX records held at once, and then logged as an error with the record).
+   */
   async record(entry: AuditRecord): Promise<void> {
-    await this.transactor.serialized((em) =>
-      em.insert(AuditEntryEntity, {
-        ...entry,
-        at: new Date(),
-        target: entry.target.slice(0, 255),
-        outcome: entry.outcome.slice(0, 32),
-      }),
-    );
+    const row = { ...entry, at: new Date(), target: entry.target.slice(0, 255), outcome: entry.outcome.slice(0, 32) };
+    if (this.pending.length > 0) return this.keep(row);
+    const write = this.insert(row).catch((err: Error) => {
+      this.logger.warn(`audit record kept for a later write (${err.message})`);
+      this.keep(row);
+    });
+    await Promise.race([write, new Promise<void>((resolve) => setTimeout(resolve, AUDIT_INLINE_WAIT_MS).unref())]);
+  }
+
+  private readonly logger = new Logger('Audit');
+  private readonly pending: Omit<AuditEntryEntity, 'id'>[] = [];
+  private flushing = false;
+
+  private insert(row: Omit<AuditEntryEntity, 'id'>): Promise<unknown> {
+    return this.transactor.serialized((em) => em.insert(AuditEntryEntity, row));
+  }
+
+  private keep(row: Omit<AuditEntryEntity, 'id'>): void {
+    if (this.pending.length >= AUDIT_PENDING_MAX) {
+      this.logger.error(`audit backlog full: record lost: ${JSON.stringify(row)}`);
+      return;
+    }
+    this.pending.push(row);
+    void this.flush();
+  }
+
+  /** Writes the kept records in order, waiting longer after each failure (up to 10 s). */
+  private async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    let wait = 200;
+    try {
+      while (this.pending.length > 0) {
+        try {
+          await this.insert(this.pending[0]);
+          this.pending.shift();
+          wait = 200;
+        } catch {
+          await new Promise((resolve) => setTimeout(resolve, wait).unref());
+          wait = Math.min(wait * 2, 10_000);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
   }
 
   async list(filter: { target?: string; key?: string; limit?: number }): Promise<AuditEntryView[]> {

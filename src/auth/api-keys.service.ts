@@ -51,12 +51,14 @@ export class ApiKeysService {
     const keyId = randomBytes(6).toString('hex');
     const key = `kp_${keyId}_${randomBytes(24).toString('base64url')}`;
     try {
-      await this.dataSource.getRepository(ApiKeyEntity).insert({
-        name,
-        role,
-        keyId,
-        keyHash: sha256(key).toString('hex'),
-      });
+      await this.transactor.serialized((em) =>
+        em.getRepository(ApiKeyEntity).insert({
+          name,
+          role,
+          keyId,
+          keyHash: sha256(key).toString('hex'),
+        }),
+      );
     } catch (err) {
       if (isUniqueViolation(err)) throw new AuthError(AuthErrorCode.KeyNameTaken, `a key named ${name} exists`);
       throw err;
@@ -77,9 +79,9 @@ export class ApiKeysService {
   }
 
   async revoke(name: string): Promise<void> {
-    const result = await this.dataSource
-      .getRepository(ApiKeyEntity)
-      .update({ name, revokedAt: IsNull() }, { revokedAt: new Date() });
+    const result = await this.transactor.serialized((em) =>
+      em.getRepository(ApiKeyEntity).update({ name, revokedAt: IsNull() }, { revokedAt: new Date() }),
+    );
     if ((result.affected ?? 0) === 0) throw new AuthError(AuthErrorCode.KeyNotFound, `no active key named ${name}`);
   }
 

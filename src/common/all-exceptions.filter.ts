@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isDatabaseError, unrepresentableColumn } from '../database/db-errors';
+import { isDatabaseError, isTimeout, unrepresentableColumn } from '../database/db-errors';
 import { DomainError } from './domain-error';
 import { error, failed, invalid, InvalidRequestError, ProblemEnvelope } from './envelope';
 import { EnvelopeRenderer } from './envelope-renderer';
@@ -43,6 +43,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
         param,
         `${param} has characters this database cannot store (the column's character set is not UTF-8, e.g. latin1); use characters it can hold`,
       );
+    }
+    if (isTimeout(exception)) {
+      const e = exception as Error;
+      this.logger.error(`database timeout on ${path}: ${e.name}: ${e.message}`);
+      return error('timeout', 'the database did not answer in time (busy or locked); try again later');
     }
     if (isDatabaseError(exception)) {
       // Name and message only: a QueryFailedError also carries the SQL and its parameters.

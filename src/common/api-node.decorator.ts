@@ -112,6 +112,7 @@ function documented(options: ApiNodeOptions): MethodDecorator {
     ...failures,
     ApiResponse({ status: 500, description: 'error: internal', type: ErrorEnvelopeDto }),
     ApiResponse({ status: 503, description: 'error: dbfail (the database is unreachable or failed)', type: ErrorEnvelopeDto }),
+    ApiResponse({ status: 504, description: 'error: timeout (a statement or lock wait ran out of time)', type: ErrorEnvelopeDto }),
   );
 }
 

@@ -11,7 +11,7 @@ export type FailedCause =
   | 'unauthenticated'
   | 'forbidden'
   | 'toomany';
-export type ErrorCause = 'dbfail' | 'internal';
+export type ErrorCause = 'dbfail' | 'timeout' | 'internal';
 
 export type OkEnvelope<T extends object = object> = { response: 'ok' } & T;
 export interface InvalidEnvelope {
@@ -43,7 +43,7 @@ export function statusOf(envelope: ProblemEnvelope): number {
     case 'invalid':
       return 400;
     case 'error':
-      return envelope.cause === 'dbfail' ? 503 : 500;
+      return envelope.cause === 'dbfail' ? 503 : envelope.cause === 'timeout' ? 504 : 500;
     case 'failed':
       return failedStatus(envelope.cause);
   }

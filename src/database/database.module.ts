@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AllConfig } from '../config/config.types';
+import { DatabaseStartup, startDatabase, startupOf } from './database-startup';
 import { buildDataSourceOptions } from './database-options';
 import { dialectFor } from './dialects';
 import { SqlDialect } from './sql-dialect';
@@ -22,21 +23,29 @@ import { Transactor } from './transactor';
       useFactory: (config: ConfigService<AllConfig, true>) => {
         const db = config.get('database', { infer: true });
         return {
+          kamprovMigrationsRun: db.migrationsRun,
           ...buildDataSourceOptions(db),
           autoLoadEntities: true,
-          migrationsRun: db.migrationsRun,
-          // Fail fast at boot instead of retrying for half a minute.
+          // DatabaseStartup connects and migrates (under the migration lock), retrying in
+          // the background while the database is down: start-up never waits for it.
+          migrationsRun: false,
+          manualInitialization: true,
           retryAttempts: 0,
         };
       },
-      dataSourceFactory: async (options) => new DataSource(options!).initialize(),
+      dataSourceFactory: async (options) => {
+        const source = new DataSource(options!);
+        const migrationsRun = (options as { kamprovMigrationsRun?: boolean }).kamprovMigrationsRun ?? true;
+        return startDatabase(source, migrationsRun);
+      },
     }),
   ],
   providers: [
     { provide: SqlDialect, inject: [getDataSourceToken()], useFactory: (dataSource: DataSource) => dialectFor(dataSource) },
+    { provide: DatabaseStartup, inject: [getDataSourceToken()], useFactory: (dataSource: DataSource) => startupOf(dataSource) },
     Transactor,
     StatementTimeouts,
   ],
-  exports: [SqlDialect, Transactor],
+  exports: [SqlDialect, Transactor, DatabaseStartup],
 })
 export class DatabaseModule {}

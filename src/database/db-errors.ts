@@ -29,6 +29,11 @@ export function unrepresentableColumn(err: unknown): string | undefined {
   return undefined;
 }
 
+/** A statement or lock wait ran out of time (error/timeout). */
+export function isTimeout(err: unknown): boolean {
+  return errorDialects.some((d) => d.isTimeout(err));
+}
+
 /** Errors that mean the database could not do its job (unreachable, locked, timed out, failed). */
 export function isDatabaseError(err: unknown): boolean {
   return errorDialects.some((d) => d.isDatabaseError(err));

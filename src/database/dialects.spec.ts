@@ -42,6 +42,18 @@ describe('dialect error classification without a database', () => {
     expect(sqlite.classify(err('ER_DUP_ENTRY'))).toBeUndefined();
   });
 
+  it('tells a timeout (statement timeout, lock wait that ran out) from a database that failed', () => {
+    expect(mysql.classify(err('PROTOCOL_SEQUENCE_TIMEOUT'))).toEqual({ kind: 'timeout' });
+    expect(mysql.classify(err('ER_STATEMENT_TIMEOUT'))).toEqual({ kind: 'timeout' });
+    expect(mysql.isTimeout(err('ER_LOCK_WAIT_TIMEOUT'))).toBe(true);
+    expect(mysql.isTimeout(err('ER_LOCK_DEADLOCK'))).toBe(false);
+    expect(mysql.isTimeout(err('ECONNREFUSED'))).toBe(false);
+    expect(mysql.isTimeout(err('PROTOCOL_SEQUENCE_TIMEOUT'))).toBe(true);
+    expect(mysql.isTransient(err('PROTOCOL_SEQUENCE_TIMEOUT'))).toBe(false);
+    expect(sqlite.isTimeout(err('SQLITE_BUSY'))).toBe(true);
+    expect(sqlite.isTimeout(err('SQLITE_IOERR'))).toBe(false);
+  });
+
   it('recognises database errors and nothing else', () => {
     expect(mysql.isDatabaseError(err('ECONNREFUSED'))).toBe(true);
     expect(mysql.isDatabaseError(new Error('Pool is closed.'))).toBe(true);

@@ -1,7 +1,7 @@
 import type { DataSourceOptions } from 'typeorm';
 import { armStatementTimeouts, guardedMysql2, POOL_ACQUIRE_TIMEOUT } from './guarded-mysql';
 import { driverCode, errorMessage, SqlDialect, type DbFailure, type PoolStats, type RowLock } from './sql-dialect';
-import { DB_ACQUIRE_TIMEOUT_MS, DB_CONNECT_TIMEOUT_MS, DB_QUERY_TIMEOUT_MS } from './timeouts';
+import { DB_ACQUIRE_TIMEOUT_MS, DB_CONNECT_TIMEOUT_MS, DB_QUERY_TIMEOUT_MS, MIGRATION_LOCK_WAIT_S } from './timeouts';
 
 export interface MysqlConfig {
   type: 'mysql';
@@ -107,6 +107,22 @@ export class MysqlDialect extends SqlDialect {
     };
   }
 
+  /** A named lock (`GET_LOCK`), held on a connection of its own for the whole migration. */
+  override async withMigrationLock<T>(work: () => Promise<T>): Promise<T> {
+    const runner = this.source().createQueryRunner();
+    try {
+      const [row] = (await runner.query(`SELECT GET_LOCK('kamprov_migrations', ${MIGRATION_LOCK_WAIT_S}) AS got`)) as { got: number | string | null }[];
+      if (Number(row?.got) !== 1) throw new Error(`another instance held the migration lock for ${MIGRATION_LOCK_WAIT_S} s`);
+      try {
+        return await work();
+      } finally {
+        await runner.query("SELECT RELEASE_LOCK('kamprov_migrations')").catch(() => undefined);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
   override armStatementTimeouts(): void {
     armStatementTimeouts(this.source());
   }
@@ -122,8 +138,7 @@ export class MysqlDialect extends SqlDialect {
       case 'ER_ROW_IS_REFERENCED':
       case 'ER_ROW_IS_REFERENCED_2':
         return { kind: 'foreign-key' };
-      case 'ER_LOCK_DEADLOCK':
-      case 'ER_LOCK_WAIT_TIMEOUT':
+      case 'ER_LOCK_DEADLOCK': // 1213, and Galera's failed certification
         return { kind: 'transient' };
       case 'ER_TRUNCATED_WRONG_VALUE_FOR_FIELD': {
         // 1366 also reports bad numbers; "Incorrect string value" is a character the column's set lacks.
@@ -131,6 +146,12 @@ export class MysqlDialect extends SqlDialect {
         if (column !== null) return { kind: 'unrepresentable', column };
         break;
       }
+      case 'ER_LOCK_WAIT_TIMEOUT': // 1205
+        return { kind: 'transient', lockWait: true };
+      case 'PROTOCOL_SEQUENCE_TIMEOUT': // mysql2's query timeout: kamprov's statement timeout (guarded-mysql.ts)
+      case 'ER_STATEMENT_TIMEOUT': // MariaDB max_statement_time (1969)
+      case 'ER_QUERY_TIMEOUT': // MySQL max_execution_time (3024)
+        return { kind: 'timeout' };
     }
     if (code.startsWith('ER_') || code.startsWith('PROTOCOL_') || NETWORK_CODES.has(code)) return { kind: 'other' };
     return undefined;

@@ -27,8 +27,12 @@ export type DbFailure =
   | { kind: 'unique'; key: string | undefined }
   /** A foreign key: the parent row is gone (insert) or children remain (delete). */
   | { kind: 'foreign-key' }
-  /** Deadlock, lock wait timeout, busy database: the same transaction may succeed if retried. */
-  | { kind: 'transient' }
+  /**
+   * Deadlock, lock wait timeout, serialization or certification failure, busy database: the
+   * same transaction may succeed if retried (the Transactor does). `lockWait`: it waited for
+   * a lock until a timeout (should retries run out, the answer is error/timeout, not dbfail).
+   */
+  | { kind: 'transient'; lockWait?: boolean }
   /**
    * A text value the column cannot hold (a character outside the column's character set,
    * e.g. latin1 in an older Kamailio database); `column` is the column's name when known.
@@ -36,7 +40,9 @@ export type DbFailure =
    * quotes the value's bytes: never log it.
    */
   | { kind: 'unrepresentable'; column: string | undefined }
-  /** The database could not do its job in another way (unreachable, timed out, failed). */
+  /** A statement ran out of time (kamprov's statement timeout, the server's max statement time): error/timeout. */
+  | { kind: 'timeout' }
+  /** The database could not do its job in another way (unreachable, failed). */
   | { kind: 'other' };
 
 /** The error code a driver put on an error (mysql2 and better-sqlite3 both use `code`). */
@@ -112,6 +118,15 @@ export abstract class SqlDialect {
     return this.source().transaction(work);
   }
 
+  /**
+   * Runs `work` (the migrations) while holding a database-wide lock, so that instances
+   * starting together on one database migrate one at a time. Default: no lock (SQLite:
+   * migrations run in one BEGIN IMMEDIATE transaction, which is the lock already).
+   */
+  withMigrationLock<T>(work: () => Promise<T>): Promise<T> {
+    return work();
+  }
+
   /** Bounds statements once the app serves requests (start-up, with its migrations, may take long). */
   armStatementTimeouts(): void {}
 
@@ -139,6 +154,12 @@ export abstract class SqlDialect {
   /** Deadlock, lock wait timeout, busy: worth retrying the whole transaction. */
   isTransient(err: unknown): boolean {
     return this.classify(err)?.kind === 'transient';
+  }
+
+  /** A statement or a lock wait ran out of time: answered error/timeout rather than dbfail. */
+  isTimeout(err: unknown): boolean {
+    const f = this.classify(err);
+    return f?.kind === 'timeout' || (f?.kind === 'transient' && f.lockWait === true);
   }
 
   /** Errors that mean the database could not do its job (unreachable, locked, timed out, failed). */

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions, EntityManager } from 'typeorm';
 import { driverCode, errorMessage, SqlDialect, type DbFailure, type PoolStats, type RowLock } from './sql-dialect';
-import { DB_QUERY_TIMEOUT_MS } from './timeouts';
+import { DB_QUERY_TIMEOUT_MS, SQLITE_BUSY_SLICE_MS } from './timeouts';
 
 export interface SqliteConfig {
   type: 'sqlite';
@@ -52,9 +52,12 @@ export class SqliteDialect extends SqlDialect {
     return {
       type: 'better-sqlite3',
       database: config.path,
-      // WAL and a busy timeout let Kamailio's db_sqlite read the file while we write it.
+      // WAL lets Kamailio's db_sqlite read the file while we write it. better-sqlite3 is
+      // synchronous: its busy wait would freeze the event loop (and /health/live) for the
+      // whole busy timeout. So it waits a slice only; transactions wait for another
+      // process's write lock asynchronously (see transaction()).
       enableWAL: true,
-      timeout: DB_QUERY_TIMEOUT_MS,
+      timeout: SQLITE_BUSY_SLICE_MS,
     };
   }
 
@@ -88,16 +91,33 @@ export class SqliteDialect extends SqlDialect {
     const original = runner.query;
     const query = original.bind(runner);
     // TypeORM's SQLite query runner opens transactions with exactly this statement.
+    const run = query as (sql: string, ...rest: unknown[]) => Promise<unknown>;
     runner.query = ((sql: string, ...rest: unknown[]) =>
-      (query as (sql: string, ...rest: unknown[]) => Promise<unknown>)(
-        sql === 'BEGIN TRANSACTION' ? 'BEGIN IMMEDIATE TRANSACTION' : sql,
-        ...rest,
-      )) as typeof runner.query;
+      sql === 'BEGIN TRANSACTION' ? this.beginImmediate(() => run('BEGIN IMMEDIATE TRANSACTION', ...rest)) : run(sql, ...rest)) as typeof runner.query;
     try {
       return await runner.manager.transaction(work);
     } finally {
       runner.query = original;
       await runner.release();
+    }
+  }
+
+  /**
+   * BEGIN IMMEDIATE, waiting for another process's write lock without blocking the event
+   * loop: each try waits SQLITE_BUSY_SLICE_MS at most (better-sqlite3's busy timeout), and
+   * a busy one is tried again after a setTimeout backoff, until DB_QUERY_TIMEOUT_MS in all;
+   * then the busy error stands (answered error/timeout). Once begun, the transaction holds
+   * the write lock: its statements meet no busy database.
+   */
+  private async beginImmediate<T>(begin: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + DB_QUERY_TIMEOUT_MS;
+    for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
+      try {
+        return await begin();
+      } catch (err) {
+        if (!this.isTransient(err) || Date.now() + wait >= deadline) throw err;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
     }
   }
 
@@ -109,7 +129,8 @@ export class SqliteDialect extends SqlDialect {
       return { kind: 'unique', key: this.keyOf(errorMessage(err), code === 'SQLITE_CONSTRAINT_PRIMARYKEY') };
     }
     if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return { kind: 'foreign-key' };
-    if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return { kind: 'transient' };
+    // The busy timeout ran out waiting for another process's lock.
+    if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return { kind: 'transient', lockWait: true };
     return { kind: 'other' };
   }
 

@@ -3,6 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { domainTarget } from '../audit/targets';
 import { ApiNode } from '../common/api-node.decorator';
 import { ok } from '../common/envelope';
+import { streamedOk } from '../common/list-stream';
 import { DomainsService } from './domains.service';
 import { DomainQueryDto, ListDomainsQueryDto } from './dto/domain-queries.dto';
 import { DomainChangeOkDto, DomainListOkDto } from './dto/domain.dto';
@@ -24,7 +25,7 @@ export class DomainsController {
     ok: DomainListOkDto,
   })
   async list(@Query() q: ListDomainsQueryDto) {
-    return ok({ domains: await this.domains.list(q.limit) });
+    return streamedOk('domains', this.domains.listChunks(q.limit));
   }
 
   @ApiNode({

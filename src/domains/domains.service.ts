@@ -36,6 +36,10 @@ export class DomainsService {
     return this.domains.list(limit);
   }
 
+  listChunks(limit?: number): AsyncGenerator<string[]> {
+    return this.domains.listChunks(limit);
+  }
+
   async add(domain: string): Promise<DomainChange> {
     try {
       await this.transactor.run(async (em) => {

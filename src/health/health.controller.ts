@@ -4,6 +4,7 @@ import { HealthCheckResult, HealthCheckService, HealthIndicatorService, TypeOrmH
 import { SkipThrottle } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/public.decorator';
+import { DatabaseStartup } from '../database/database-startup';
 import { InvalidEnvelopeDto } from '../common/dto/envelope.dto';
 import { HealthCheckStateDto, HealthDownDto, HealthOkDto, HealthQueryDto } from './health.dto';
 
@@ -27,6 +28,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     private readonly db: TypeOrmHealthIndicator,
+    private readonly startup: DatabaseStartup,
   ) {}
 
   @Get('live')
@@ -58,7 +60,13 @@ export class HealthController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<HealthOkDto | HealthDownDto> {
     try {
-      const result = await this.health.check([() => this.db.pingCheck('database', { timeout: READINESS_PING_TIMEOUT_MS })]);
+      const result = await this.health.check([
+        () =>
+          this.startup.ready
+            ? this.db.pingCheck('database', { timeout: READINESS_PING_TIMEOUT_MS })
+            : // Not connected or migrated yet (started without its database): kamprov keeps trying.
+              this.indicators.check('database').down({ message: this.startup.status }),
+      ]);
       return { response: 'ok', health: result as HealthOkDto['health'] };
     } catch (err) {
       if (!(err instanceof ServiceUnavailableException)) throw err;

@@ -1,3 +1,4 @@
+import { keysetChunks, LIST_CHUNK_ROWS } from '../database/keyset';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -26,13 +27,19 @@ export class DomainRepository {
 
   /** Kamailio's local domains, by name. */
   async list(limit?: number): Promise<string[]> {
-    const qb = this.dataSource
-      .createQueryBuilder(KamailioDomain, 'd')
-      .select('d.domain', 'domain')
-      .orderBy('d.domain');
-    if (limit !== undefined) qb.limit(limit);
-    const rows = await qb.getRawMany<{ domain: string }>();
-    return rows.map((r) => r.domain);
+    const all: string[] = [];
+    for await (const chunk of this.listChunks(limit)) all.push(...chunk);
+    return all;
+  }
+
+  /** The domains in order, chunk by chunk (keyset pagination; see keyset.ts). */
+  async *listChunks(limit?: number, chunk = LIST_CHUNK_ROWS): AsyncGenerator<string[]> {
+    const qb = this.dataSource.createQueryBuilder(KamailioDomain, 'd').select('d.domain', 'domain').addSelect('d.id', 'id');
+    const keys = [
+      { expr: 'd.domain', alias: 'domain' },
+      { expr: 'd.id', alias: 'id' },
+    ];
+    for await (const rows of keysetChunks<{ domain: string }>(qb, keys, limit, chunk)) yield rows.map((r) => r.domain);
   }
 
   /** A local domain, written as Kamailio's tools do: did = the name, last_modified = now. */

@@ -3,6 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { numberTarget, rangeTarget } from '../audit/targets';
 import { ApiNode } from '../common/api-node.decorator';
 import { ok } from '../common/envelope';
+import { streamedOk } from '../common/list-stream';
 import { AddRangeQueryDto, ListNumbersQueryDto, NumberQueryDto } from './dto/number-queries.dto';
 import { NumberAddedOkDto, NumberListOkDto, NumberOkDto, NumberRangeOkDto } from './dto/number.dto';
 import { NumbersService } from './numbers.service';
@@ -23,8 +24,9 @@ export class NumbersController {
     ok: NumberListOkDto,
   })
   async list(@Query() q: ListNumbersQueryDto) {
-    const numbers = q.random ? await this.numbers.random(q.limit ?? 1, q.search) : await this.numbers.list(q.search, q.limit);
-    return ok({ numbers });
+    if (q.random) return ok({ numbers: await this.numbers.random(q.limit ?? 1, q.search) });
+    // Streamed: a whole pool of a million numbers is never held in memory.
+    return streamedOk('numbers', this.numbers.listChunks(q.search, q.limit));
   }
 
   @ApiNode({

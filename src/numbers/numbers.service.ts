@@ -7,6 +7,7 @@ import { Brackets, DataSource, SelectQueryBuilder } from 'typeorm';
 import { globToLike, LIKE_ESCAPE } from '../common/glob';
 import type { AllConfig } from '../config/config.types';
 import { SqlDialect } from '../database/sql-dialect';
+import { keysetChunks, LIST_CHUNK_ROWS } from '../database/keyset';
 import { Transactor } from '../database/transactor';
 import { NumberEntity } from './entities/number.entity';
 import { NumbersError, NumbersErrorCode } from './numbers.errors';
@@ -46,12 +47,23 @@ export class NumbersService {
 
   /** The pool (or the numbers matching the glob) in numeric order, read as one column of raw rows. */
   async list(search?: string, limit?: number): Promise<string[]> {
+    const all: string[] = [];
+    for await (const chunk of this.listChunks(search, limit)) all.push(...chunk);
+    return all;
+  }
+
+  /**
+   * The pool (or a search of it) in numeric order, `chunk` numbers at a time (keyset
+   * pagination on the unique number index): numbers/list streams these, so a
+   * million-number pool is never held in memory nor read by one long statement.
+   */
+  async *listChunks(search?: string, limit?: number, chunk = LIST_CHUNK_ROWS): AsyncGenerator<string[]> {
     const qb = this.matching(search);
-    if (!qb) return [];
-    qb.select(this.e164(), 'e164').orderBy('n.number');
-    if (limit !== undefined) qb.limit(limit);
-    const rows = await qb.getRawMany<{ e164: string }>();
-    return rows.map((r) => r.e164);
+    if (!qb) return;
+    qb.select(this.e164(), 'e164').addSelect('n.number', 'number');
+    for await (const rows of keysetChunks<{ e164: string }>(qb, [{ expr: 'n.number', alias: 'number' }], limit, chunk)) {
+      yield rows.map((r) => r.e164);
+    }
   }
 
   /**
@@ -129,13 +141,9 @@ export class NumbersService {
 
   async add(e164: string): Promise<string> {
     try {
-      await this.dataSource
-        .createQueryBuilder()
-        .insert()
-        .into(NumberEntity)
-        .values({ number: digitsOf(e164) })
-        .updateEntity(false)
-        .execute();
+      await this.transactor.serialized((em) =>
+        em.createQueryBuilder().insert().into(NumberEntity).values({ number: digitsOf(e164) }).updateEntity(false).execute(),
+      );
     } catch (err) {
       if (this.dialect.isUniqueViolation(err)) throw new NumbersError(NumbersErrorCode.AlreadyExists, `${e164} is already in the pool`);
       throw err;
@@ -179,12 +187,14 @@ export class NumbersService {
 
   /** Pulls a number: one DELETE, so under concurrency exactly one caller sees it go. */
   async remove(e164: string): Promise<string> {
-    const result = await this.dataSource
-      .createQueryBuilder()
-      .delete()
-      .from(NumberEntity)
-      .where('number = :number', { number: Number(digitsOf(e164)) })
-      .execute();
+    const result = await this.transactor.serialized((em) =>
+      em
+        .createQueryBuilder()
+        .delete()
+        .from(NumberEntity)
+        .where('number = :number', { number: Number(digitsOf(e164)) })
+        .execute(),
+    );
     if (!result.affected) throw notInPool(e164);
     return e164;
   }

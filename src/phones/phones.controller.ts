@@ -3,6 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { phoneUserTarget } from '../audit/targets';
 import { ApiNode } from '../common/api-node.decorator';
 import { ok } from '../common/envelope';
+import { streamedOk } from '../common/list-stream';
 import { resolveUserRef } from '../common/user-ref';
 import { PhoneAddQueryDto, PhoneRemoveOkDto } from './dto/phone-device.dto';
 import { GetPhoneQueryDto, ListPhonesQueryDto, PhoneUserQueryDto } from './dto/phone-queries.dto';
@@ -40,7 +41,7 @@ export class PhonesController {
     ok: PhoneListOkDto,
   })
   async list(@Query() q: ListPhonesQueryDto) {
-    return ok({ macs: await this.phones.list(q.search, q.limit) });
+    return streamedOk('macs', this.phones.listChunks(q.search, q.limit));
   }
 
   @ApiNode({

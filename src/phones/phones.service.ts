@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { globToLike, LIKE_ESCAPE } from '../common/glob';
 import { Address, formatAddress } from '../common/user-ref';
 import { isForeignKeyViolation, isUniqueViolation } from '../database/db-errors';
+import { keysetChunks, LIST_CHUNK_ROWS } from '../database/keyset';
 import { Transactor } from '../database/transactor';
 import { UsersService } from '../users/users.service';
 import { PhoneEntity } from './entities/phone.entity';
@@ -62,14 +63,21 @@ export class PhonesService {
 
   /** Every MAC that carries a user, or those matching the glob (already normalized by IsMacGlob). */
   async list(search?: string, limit?: number): Promise<string[]> {
-    const qb = this.dataSource.createQueryBuilder(PhoneEntity, 'p').select('p.mac', 'mac').distinct(true).orderBy('p.mac');
+    const all: string[] = [];
+    for await (const chunk of this.listChunks(search, limit)) all.push(...chunk);
+    return all;
+  }
+
+  /** The MACs in order, chunk by chunk (keyset pagination; see keyset.ts). */
+  async *listChunks(search?: string, limit?: number, chunk = LIST_CHUNK_ROWS): AsyncGenerator<string[]> {
+    const qb = this.dataSource.createQueryBuilder(PhoneEntity, 'p').select('p.mac', 'mac').distinct(true);
     if (search !== undefined) {
       // A leading literal makes this an index range scan on the (mac, user_id) key.
       qb.where(`p.mac LIKE :pattern ESCAPE '${LIKE_ESCAPE}'`, { pattern: globToLike(search) });
     }
-    if (limit !== undefined) qb.limit(limit);
-    const rows = await qb.getRawMany<{ mac: string }>();
-    return rows.map((r) => r.mac);
+    for await (const rows of keysetChunks<{ mac: string }>(qb, [{ expr: 'p.mac', alias: 'mac' }], limit, chunk)) {
+      yield rows.map((r) => r.mac);
+    }
   }
 
   /**
@@ -149,7 +157,7 @@ export class PhonesService {
     const found = await this.users.findStored(this.dataSource.manager, address);
     if (!found) throw userNotFound(address);
     const user = formatAddress(found.address);
-    const result = await this.dataSource.manager.delete(PhoneEntity, { mac, userId: found.id });
+    const result = await this.transactor.serialized((em) => em.delete(PhoneEntity, { mac, userId: found.id }));
     if (!result.affected) throw new PhonesError(PhonesErrorCode.NotFound, `${user} is not on phone ${mac}`);
     return { mac, user };
   }

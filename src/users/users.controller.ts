@@ -4,6 +4,7 @@ import { userTarget } from '../audit/targets';
 import { ApiNode } from '../common/api-node.decorator';
 import { UserRefQueryDto } from '../common/dto/user-ref.dto';
 import { ok } from '../common/envelope';
+import { streamedOk } from '../common/list-stream';
 import { resolveUserRef } from '../common/user-ref';
 import {
   AddLocalUserQueryDto,
@@ -43,7 +44,7 @@ export class UsersController {
     ok: UserListOkDto,
   })
   async list(@Query() q: ListUsersQueryDto) {
-    return ok({ users: await this.users.list(q.search, q.limit) });
+    return streamedOk('users', this.users.listChunks(q.search, q.limit));
   }
 
   @ApiNode({

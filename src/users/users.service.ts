@@ -5,6 +5,7 @@ import { AddressClaims } from '../claims/address-claims.service';
 import { globToLike, LIKE_ESCAPE, escapeLike, literalPrefix } from '../common/glob';
 import { Address, formatAddress } from '../common/user-ref';
 import { SqlDialect, type RowLock } from '../database/sql-dialect';
+import { keysetChunks, LIST_CHUNK_ROWS } from '../database/keyset';
 import { Transactor } from '../database/transactor';
 import { AliasRepository } from '../kamailio/alias.repository';
 import { DomainRepository } from '../kamailio/domain.repository';
@@ -89,11 +90,16 @@ export class UsersService {
 
   /** Addresses of every user, or of those whose `user@domain` matches the glob. */
   async list(search?: string, limit?: number): Promise<string[]> {
+    const all: string[] = [];
+    for await (const chunk of this.listChunks(search, limit)) all.push(...chunk);
+    return all;
+  }
+
+  /** user/list, chunk by chunk in (username, domain) order (keyset pagination; see keyset.ts). */
+  async *listChunks(search?: string, limit?: number, chunk = LIST_CHUNK_ROWS): AsyncGenerator<string[]> {
     const qb = this.dataSource
       .createQueryBuilder(UserEntity, 'u')
-      .select(['u.username AS username', 'u.domain AS domain'])
-      .orderBy('u.username')
-      .addOrderBy('u.domain');
+      .select(['u.username AS username', 'u.domain AS domain', 'u.id AS id']);
     if (search !== undefined) {
       const address = this.dialect.concat('u.username', "'@'", 'u.domain');
       qb.where(`${address} LIKE :pattern ESCAPE '${LIKE_ESCAPE}'`, { pattern: globToLike(search) });
@@ -104,9 +110,14 @@ export class UsersService {
         qb.andWhere(`u.username LIKE :prefix ESCAPE '${LIKE_ESCAPE}'`, { prefix: `${escapeLike(userPrefix)}%` });
       }
     }
-    if (limit !== undefined) qb.limit(limit);
-    const rows = await qb.getRawMany<{ username: string; domain: string }>();
-    return rows.map((r) => formatAddress({ username: r.username, domain: r.domain.toLowerCase() }));
+    const keys = [
+      { expr: 'u.username', alias: 'username' },
+      { expr: 'u.domain', alias: 'domain' },
+      { expr: 'u.id', alias: 'id' },
+    ];
+    for await (const rows of keysetChunks<{ username: string; domain: string }>(qb, keys, limit, chunk)) {
+      yield rows.map((r) => formatAddress({ username: r.username, domain: r.domain.toLowerCase() }));
+    }
   }
 
   generatePassword(): string {

@@ -153,7 +153,8 @@ onEveryDatabase('SqlDialect', { imports: [TypeOrmModule.forFeature([NumberEntity
         await waiter.query('SET SESSION innodb_lock_wait_timeout = 1');
         await waiter.startTransaction();
         const err = await rejection(waiter.query('SELECT id FROM kamprov_numbers WHERE number = ? FOR UPDATE', [n]));
-        expect(d.classify(err)).toEqual({ kind: 'transient' });
+        expect(d.classify(err)).toEqual({ kind: 'transient', lockWait: true });
+        expect(d.isTimeout(err)).toBe(true);
         expect(d.isTransient(err)).toBe(true);
         expect(d.isDatabaseError(err)).toBe(true);
         await waiter.rollbackTransaction();
@@ -185,7 +186,7 @@ onEveryDatabase('SqlDialect', { imports: [TypeOrmModule.forFeature([NumberEntity
         other.close();
       }
     });
-    expect(d.classify(busy)).toEqual({ kind: 'transient' });
+    expect(d.classify(busy)).toEqual({ kind: 'transient', lockWait: true });
     expect(d.isTransient(busy)).toBe(true);
   });
 

@@ -88,4 +88,53 @@ onEveryDatabase('Transactor', { imports: [TypeOrmModule.forFeature([NumberEntity
     expect(await present(inTx)).toBe(false);
     expect(await present(outside)).toBe(true);
   });
+
+  /** An error as this database's driver reports an aborted transaction (deadlock / busy). */
+  const aborted = () =>
+    Object.assign(new Error('aborted by the database'), { code: ctx().kind === 'sqlite' ? 'SQLITE_BUSY' : 'ER_LOCK_DEADLOCK' });
+
+  it('re-runs the whole work when the database aborts it (deadlock, busy), rolling back each try', async () => {
+    const [kept, discarded] = [fresh(), fresh() + 4];
+    let tries = 0;
+    const value = await transactor().run(async (em) => {
+      tries++;
+      if (tries < 3) {
+        await em.query('INSERT INTO kamprov_numbers (number) VALUES (?)', [discarded + tries]);
+        throw aborted();
+      }
+      await em.query('INSERT INTO kamprov_numbers (number) VALUES (?)', [kept]);
+      return tries;
+    });
+    expect(value).toBe(3);
+    expect(await present(kept)).toBe(true);
+    expect(await present(discarded + 1)).toBe(false);
+    expect(await present(discarded + 2)).toBe(false);
+  });
+
+  it('retries a bounded number of times, then throws the abort; never retries other errors', async () => {
+    let tries = 0;
+    const err = await rejection(
+      transactor().run(() => {
+        tries++;
+        return Promise.reject(aborted());
+      }),
+    );
+    expect((err as Error).message).toBe('aborted by the database');
+    expect(tries).toBeGreaterThan(1);
+    expect(tries).toBeLessThanOrEqual(10);
+    let once = 0;
+    await rejection(
+      transactor().run(() => {
+        once++;
+        return Promise.reject(new Error('not the database'));
+      }),
+    );
+    expect(once).toBe(1);
+  });
+
+  it('serialized() statements are retried too', async () => {
+    let tries = 0;
+    await transactor().serialized(() => (++tries < 2 ? Promise.reject(aborted()) : Promise.resolve()));
+    expect(tries).toBe(2);
+  });
 });

@@ -122,4 +122,45 @@ describe('reliability: SQLite under concurrency', () => {
       expect(await count("SELECT COUNT(*) AS n FROM domain WHERE domain LIKE 'ext%'")).toBe(result.commits);
     }
   }, 60_000);
+
+  it('while another process holds the write lock: live keeps answering, a write waits once, its audit record is kept', async () => {
+    const holdMs = 3000;
+    const path = db.url.slice('sqlite:'.length);
+    // One long transaction in another process: the write lock is held for holdMs.
+    const script = `
+      const Database = require('better-sqlite3');
+      const db = new Database(${JSON.stringify(path)}, { timeout: 5000 });
+      db.exec('BEGIN IMMEDIATE');
+      db.prepare("INSERT INTO domain (domain, did) VALUES ('holder.example.net', 'holder')").run();
+      process.stdout.write('locked\\n');
+      const t = Date.now() + ${holdMs};
+      while (Date.now() < t);
+      db.exec('COMMIT');
+      db.close();
+    `;
+    const child = spawn(process.execPath, ['-e', script], { cwd: ROOT });
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    const started = Date.now();
+    const write = get(`/user/add_local?username=waiter&domain=${D}`).then((r) => ({ ...r, ms: Date.now() - started }));
+    // Liveness probes every 100 ms while the write waits.
+    const probes: number[] = [];
+    while (Date.now() - started < holdMs - 500) {
+      const t = Date.now();
+      const live = await app.get('/health/live', { key: null });
+      expect(live.status).toBe(200);
+      probes.push(Date.now() - t);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const written = await write;
+    await exited;
+    expect(probes.length).toBeGreaterThan(5);
+    expect(Math.max(...probes)).toBeLessThan(500);
+    expect(written.status).toBe(200);
+    // Waited for the lock once (about holdMs), not for its audit record a second time.
+    expect(written.ms).toBeLessThan(holdMs + 2500);
+    const audited = async () => count("SELECT COUNT(*) AS n FROM kamprov_audit WHERE target LIKE 'waiter@%'");
+    for (let i = 0; i < 50 && (await audited()) === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await audited()).toBe(1);
+  }, 60_000);
 });

@@ -41,7 +41,7 @@ export class ErrorEnvelopeDto {
   @ApiProperty({ enum: ['error'], example: 'error' })
   response: 'error';
 
-  @ApiProperty({ enum: ['dbfail', 'internal'], example: 'dbfail' })
+  @ApiProperty({ enum: ['dbfail', 'timeout', 'internal'], example: 'dbfail' })
   cause: ErrorCause;
 
   @ApiProperty({ example: 'the database is unreachable or failed; try again later' })

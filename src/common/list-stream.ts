@@ -1,0 +1,38 @@
+import { Logger, StreamableFile } from '@nestjs/common';
+import { Readable } from 'node:stream';
+
+const logger = new Logger('kamprov');
+
+/**
+ * An ok envelope with one list, `{"response":"ok","<field>":[...]}`, streamed from chunks of
+ * items as they are read: byte for byte what `ok({ [field]: items })` would answer, without
+ * ever holding the list. The first chunk is read before answering, so a database that
+ * fails at once still gets its error envelope; one that fails midway cuts the answer off
+ * (the client sees a truncated, invalid JSON body and a reset connection, never a short
+ * list that looks whole), and the failure is logged.
+ */
+export async function streamedOk<T>(field: string, chunks: AsyncIterator<T[]> | AsyncIterable<T[]>): Promise<StreamableFile> {
+  const it = Symbol.asyncIterator in chunks ? chunks[Symbol.asyncIterator]() : chunks;
+  const first = await it.next();
+  async function* body(): AsyncGenerator<string> {
+    let open = `{"response":"ok",${JSON.stringify(field)}:[`;
+    let sep = '';
+    let next = first;
+    while (!next.done) {
+      let text = open;
+      for (const item of next.value) {
+        text += sep + JSON.stringify(item);
+        sep = ',';
+      }
+      open = '';
+      yield text;
+      next = await it.next();
+    }
+    yield `${open}]}`;
+  }
+  const file = new StreamableFile(Readable.from(body(), { objectMode: false }), { type: 'application/json; charset=utf-8' });
+  return file.setErrorHandler((err, res) => {
+    logger.error(`list ${field} failed midway: ${err.name}: ${err.message}`);
+    (res as unknown as { destroy?: () => void }).destroy?.();
+  });
+}
