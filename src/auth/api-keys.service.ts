@@ -12,6 +12,8 @@ import type { Role } from '../common/roles';
 
 /** Who is calling: the key's name and role (`bootstrap` for BOOTSTRAP_API_KEY). */
 export interface ApiKeyIdentity {
+  /** The key's row id (`bootstrap` for BOOTSTRAP_API_KEY): its rate-limit bucket. */
+  id: string;
   name: string;
   role: Role;
 }
@@ -86,7 +88,7 @@ export class ApiKeysService {
   /** The caller behind a presented key, or undefined. Hashes are compared in constant time. */
   async verify(presented: string): Promise<ApiKeyIdentity | undefined> {
     const hash = sha256(presented);
-    if (this.bootstrapHash && timingSafeEqual(hash, this.bootstrapHash)) return { name: 'bootstrap', role: 'admin' };
+    if (this.bootstrapHash && timingSafeEqual(hash, this.bootstrapHash)) return { id: 'bootstrap', name: 'bootstrap', role: 'admin' };
     const m = KEY_RE.exec(presented);
     if (!m) return undefined;
     // Plain SQL: this runs on every request.
@@ -103,7 +105,7 @@ export class ApiKeysService {
         .serialized((em) => em.update(ApiKeyEntity, { id: row.id }, { lastUsedAt: new Date() }))
         .catch((err: Error) => this.logger.warn(`could not record last use of key ${row.name}: ${err.message}`));
     }
-    return { name: row.name, role: row.role };
+    return { id: String(row.id), name: row.name, role: row.role };
   }
 
   /**
