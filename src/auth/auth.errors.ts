@@ -1,5 +1,5 @@
 import { DomainError, EnvelopeMap } from '../common/domain-error';
-import { failed, ProblemEnvelope } from '../common/envelope';
+import { failed, invalid, ProblemEnvelope } from '../common/envelope';
 
 /** Everything the API key checks and the key store can refuse; envelopes in AUTH_ENVELOPES. */
 export enum AuthErrorCode {
@@ -8,6 +8,7 @@ export enum AuthErrorCode {
   KeyNameTaken = 'KeyNameTaken',
   KeyNotFound = 'KeyNotFound',
   TooMany = 'TooMany',
+  KeyNameInvalid = 'KeyNameInvalid',
 }
 
 const AUTH_ENVELOPES = {
@@ -16,6 +17,7 @@ const AUTH_ENVELOPES = {
   [AuthErrorCode.KeyNameTaken]: (e) => failed('exists', e.detail),
   [AuthErrorCode.KeyNotFound]: (e) => failed('nonexistant', e.detail),
   [AuthErrorCode.TooMany]: (e) => failed('toomany', e.detail),
+  [AuthErrorCode.KeyNameInvalid]: (e) => invalid('name', e.detail),
 } satisfies EnvelopeMap<AuthErrorCode, AuthError>;
 
 export class AuthError extends DomainError<AuthErrorCode> {

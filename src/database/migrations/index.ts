@@ -4,6 +4,7 @@ import { Phones1764140000002 } from './1764140000002-Phones';
 import { NumberPool1764140000003 } from './1764140000003-NumberPool';
 import { AliasClaims1764140000004 } from './1764140000004-AliasClaims';
 import { Security1764140000005 } from './1764140000005-Security';
+import { KeyNames1764140000006 } from './1764140000006-KeyNames';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and the tests agree. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   NumberPool1764140000003,
   AliasClaims1764140000004,
   Security1764140000005,
+  KeyNames1764140000006,
 ];
