@@ -12,14 +12,18 @@ export function auditQueryOf(query: Record<string, unknown>): AuditQuery {
 }
 
 /**
- * Records every call of a write node (a node whose @ApiNode declares `audit`), whatever its
- * outcome, once the answer is known. A failure to record is logged and does not change the answer.
+ * Records every call of a write node (a node whose @ApiNode declares `audit`) by a verified
+ * key, whatever its outcome (refused for its role too), once the answer is known. Calls
+ * without a valid key (401) and calls over the rate limit (429) are not recorded: anyone who
+ * can reach the port could otherwise grow the table without bound; the request log has one
+ * line for each. A failure to record is logged and does not change the answer.
  */
 export function installAuditHook(fastify: FastifyInstance, audit: AuditService): void {
   const logger = new Logger('Audit');
   fastify.addHook('onSend', async (request: FastifyRequest, reply, payload) => {
     const node = nodeOfRequest(request);
     if (!node?.audit) return payload;
+    if (!request.apiKey) return payload;
     let outcome = 'error/internal';
     try {
       const body = JSON.parse(String(payload)) as { response?: string; cause?: string };
@@ -27,6 +31,7 @@ export function installAuditHook(fastify: FastifyInstance, audit: AuditService):
     } catch {
       // not an envelope; keep error/internal
     }
+    if (outcome === 'failed/toomany') return payload;
     await audit
       .record({
         node: node.name,

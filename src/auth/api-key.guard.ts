@@ -8,6 +8,7 @@ import type { AllConfig } from '../config/config.types';
 import { ApiKeyIdentity, ApiKeysService } from './api-keys.service';
 import { AuthError, AuthErrorCode } from './auth.errors';
 import { IS_PUBLIC } from './public.decorator';
+import { RateLimiter } from './rate-limiter';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -20,6 +21,10 @@ declare module 'fastify' {
  * Every node needs a key: `X-API-Key: <key>` or `Authorization: Bearer <key>` (and
  * `?api_key=` only with ALLOW_QUERY_API_KEY=true). The role a node needs is the one its
  * @ApiNode declares (a route with neither a role nor @Public() stops start-up: NodeRolesCheck).
+ *
+ * Every request to a node is counted by the rate limiter before it is answered: a verified
+ * key in its own bucket (`key:<id>`, whatever node it calls, refused for its role or not),
+ * a request without a valid key in its client address's bucket (`ip:<address>`).
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -28,6 +33,7 @@ export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly keys: ApiKeysService,
     private readonly reflector: Reflector,
+    private readonly limiter: RateLimiter,
     config: ConfigService<AllConfig, true>,
   ) {
     this.allowQuery = config.get('app', { infer: true }).allowQueryApiKey;
@@ -39,13 +45,21 @@ export class ApiKeyGuard implements CanActivate {
     // Unreachable once NodeRolesCheck passed at start-up; refuse rather than default.
     if (!node) throw new Error(`${context.getClass().name}.${context.getHandler().name} declares no role`);
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const presented = this.presentedKey(request);
-    if (!presented) {
-      throw new AuthError(AuthErrorCode.Unauthenticated, 'an API key is required: send X-API-Key: <key>');
+    let identity: ApiKeyIdentity | undefined;
+    try {
+      const presented = this.presentedKey(request);
+      if (!presented) {
+        throw new AuthError(AuthErrorCode.Unauthenticated, 'an API key is required: send X-API-Key: <key>');
+      }
+      identity = await this.keys.verify(presented);
+      if (!identity) throw new AuthError(AuthErrorCode.Unauthenticated, 'the API key is not valid (unknown or revoked)');
+    } catch (err) {
+      // Refused for its key: counted by client address, and 429 once that is over the limit.
+      if (err instanceof AuthError) await this.count(`ip:${request.ip}`, 'this client address');
+      throw err;
     }
-    const identity = await this.keys.verify(presented);
-    if (!identity) throw new AuthError(AuthErrorCode.Unauthenticated, 'the API key is not valid (unknown or revoked)');
     request.apiKey = identity;
+    await this.count(`key:${identity.id}`, `key ${identity.name}`);
     if (!roleAtLeast(identity.role, node.role)) {
       throw new AuthError(
         AuthErrorCode.Forbidden,
@@ -53,6 +67,19 @@ export class ApiKeyGuard implements CanActivate {
       );
     }
     return true;
+  }
+
+  /** Counts one request of the bucket; over the limit, 429 failed/toomany with Retry-After. */
+  private async count(bucket: string, who: string): Promise<void> {
+    if (!this.limiter.enabled) return;
+    const verdict = await this.limiter.hit(bucket);
+    if (!verdict.allowed) {
+      throw new AuthError(
+        AuthErrorCode.TooMany,
+        `too many requests for ${who}; retry after ${verdict.retryAfterS} s`,
+        verdict.retryAfterS,
+      );
+    }
   }
 
   private presentedKey(request: FastifyRequest): string | undefined {

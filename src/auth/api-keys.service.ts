@@ -12,6 +12,8 @@ import type { Role } from '../common/roles';
 
 /** Who is calling: the key's name and role (`bootstrap` for BOOTSTRAP_API_KEY). */
 export interface ApiKeyIdentity {
+  /** The key's row id (`bootstrap` for BOOTSTRAP_API_KEY): its rate-limit bucket. */
+  id: string;
   name: string;
   role: Role;
 }
@@ -31,6 +33,17 @@ const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').dig
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 export const INITIAL_KEY_NAME = 'initial-admin';
+/** BOOTSTRAP_API_KEY's name in the audit trail and the logs: no stored key may take it. */
+export const RESERVED_KEY_NAME = 'bootstrap';
+/** What a key name may be (unique regardless of case: migration KeyNames). */
+export const KEY_NAME_RE = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Why a key may not be named so, or undefined. */
+export function keyNameProblem(name: string): string | undefined {
+  if (!KEY_NAME_RE.test(name)) return 'a key name is 1 to 64 of A-Z a-z 0-9 . _ -';
+  if (name.toLowerCase() === RESERVED_KEY_NAME) return `${RESERVED_KEY_NAME} is reserved for BOOTSTRAP_API_KEY`;
+  return undefined;
+}
 
 @Injectable()
 export class ApiKeysService {
@@ -48,6 +61,8 @@ export class ApiKeysService {
 
   /** Creates a key and returns it: the only time it is ever seen. */
   async create(name: string, role: Role): Promise<{ key: string; name: string; role: Role }> {
+    const problem = keyNameProblem(name);
+    if (problem) throw new AuthError(AuthErrorCode.KeyNameInvalid, problem);
     const keyId = randomBytes(6).toString('hex');
     const key = `kp_${keyId}_${randomBytes(24).toString('base64url')}`;
     try {
@@ -88,7 +103,7 @@ export class ApiKeysService {
   /** The caller behind a presented key, or undefined. Hashes are compared in constant time. */
   async verify(presented: string): Promise<ApiKeyIdentity | undefined> {
     const hash = sha256(presented);
-    if (this.bootstrapHash && timingSafeEqual(hash, this.bootstrapHash)) return { name: 'bootstrap', role: 'admin' };
+    if (this.bootstrapHash && timingSafeEqual(hash, this.bootstrapHash)) return { id: RESERVED_KEY_NAME, name: RESERVED_KEY_NAME, role: 'admin' };
     const m = KEY_RE.exec(presented);
     if (!m) return undefined;
     // Plain SQL: this runs on every request.
@@ -105,7 +120,7 @@ export class ApiKeysService {
         .serialized((em) => em.update(ApiKeyEntity, { id: row.id }, { lastUsedAt: new Date() }))
         .catch((err: Error) => this.logger.warn(`could not record last use of key ${row.name}: ${err.message}`));
     }
-    return { name: row.name, role: row.role };
+    return { id: String(row.id), name: row.name, role: row.role };
   }
 
   /**

@@ -60,7 +60,7 @@ describe('roles', () => {
     expect(target('user/change_pw', { user: 'a@b.c', password: 'S3cr3t' })).toBe('a@b.c');
     expect(target('user/add_local', { username: 'a', domain: 'b.c' })).toBe('a@b.c');
     expect(target('user/remove', { address: 'a@b.c' })).toBe('a@b.c');
-    expect(target('phone/add', { mac: '001122334455', user: 'a@b.c' })).toBe('a@b.c');
+    expect(target('phone/add', { mac: '00:11:22:33:44:AA', user: 'a@b.c' })).toBe('0011223344aa a@b.c');
     expect(target('alias/add', { alias_username: 'sales', alias_domain: 'b.c', destination: 'a@b.c' })).toBe('sales@b.c');
     expect(target('numbers/add_range', { start: '+4761000000', end: '+4761000009' })).toBe('+4761000000..+4761000009');
     expect(target('numbers/remove', { number: '+4761000000' })).toBe('+4761000000');

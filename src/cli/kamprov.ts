@@ -6,7 +6,7 @@ import createClient from 'openapi-fetch';
 import { parseArgs } from 'node:util';
 import type { paths } from '../../sdk/kamprov';
 import { COMMANDS, CommandSpec, usage } from './commands';
-import { render } from './render';
+import { escapeControls, render } from './render';
 
 type Envelope = { response?: string; cause?: string; detail?: string } & Record<string, unknown>;
 
@@ -94,7 +94,7 @@ export async function main(argv: string[]): Promise<number> {
   } else if (kind === 'ok') {
     process.stdout.write(render(body));
   } else {
-    process.stderr.write(`kamprov: ${kind}/${body?.cause ?? '?'}: ${body?.detail ?? 'no detail'}\n`);
+    process.stderr.write(escapeControls(`kamprov: ${kind}/${body?.cause ?? '?'}: ${body?.detail ?? 'no detail'}`) + '\n');
   }
   return EXIT[kind] ?? EXIT.error;
 }

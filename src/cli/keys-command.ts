@@ -5,7 +5,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module';
-import { ApiKeysService } from '../auth/api-keys.service';
+import { ApiKeysService, keyNameProblem } from '../auth/api-keys.service';
 import { AuthError } from '../auth/auth.errors';
 import { ROLES, Role } from '../common/roles';
 import { InvalidEnvironmentError } from '../config/env.validation';
@@ -31,6 +31,11 @@ export async function runKeys(argv: string[]): Promise<number> {
   const role = option(args, 'role');
   if ((command === 'create' || command === 'revoke') && (!name || !/^[A-Za-z0-9._-]{1,64}$/.test(name))) {
     process.stderr.write(`--name is required: 1 to 64 of A-Z a-z 0-9 . _ -\n${KEYS_USAGE}\n`);
+    return 2;
+  }
+  const problem = command === 'create' ? keyNameProblem(name!) : undefined;
+  if (problem) {
+    process.stderr.write(`invalid/name: ${problem}\n`);
     return 2;
   }
   if (command === 'create' && !ROLES.includes(role as Role)) {

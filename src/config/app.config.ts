@@ -14,6 +14,9 @@ export interface AppConfig {
   /** Requests per key per window; 0 = off. */
   rateLimitMax: number;
   rateLimitWindowS: number;
+  /** The limiter's counters in Redis (shared by every instance); undefined = per process. */
+  redisUrl: string | undefined;
+  redisKeyPrefix: string;
   corsOrigins: string[];
   logLevel: LogLevel;
   logFormat: LogFormat;
@@ -35,6 +38,8 @@ export const appConfig = registerAs('app', (): AppConfig => {
     allowQueryApiKey: env.ALLOW_QUERY_API_KEY,
     rateLimitMax: env.RATE_LIMIT_MAX,
     rateLimitWindowS: env.RATE_LIMIT_WINDOW_S,
+    redisUrl: env.REDIS_URL,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX,
     corsOrigins: env.CORS_ORIGINS ? env.CORS_ORIGINS.split(',').map((o) => o.trim()) : [],
     logLevel: env.LOG_LEVEL,
     logFormat: env.LOG_FORMAT,

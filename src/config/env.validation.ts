@@ -118,6 +118,15 @@ export class EnvironmentVariables {
   @IsIn(LOG_FORMATS)
   LOG_FORMAT: LogFormat = 'auto';
 
+  /** Redis for the rate limiter's counters, shared by every instance (`redis://[:pass@]host:port[/db]`); none = per process. */
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string = undefined;
+
+  /** Prefix of the rate limiter's keys in Redis (one per deployment sharing a Redis). */
+  @Matches(/^[\x21-\x7e]{1,64}$/, { message: 'must be 1 to 64 printable characters' })
+  REDIS_KEY_PREFIX = 'kamprov:rl:';
+
   /** `/metrics` without an API key (for a scraper on a private network); default: any valid key. */
   @Transform(toBoolean)
   @IsBoolean({ message: 'must be true or false' })

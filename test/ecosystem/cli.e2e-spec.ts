@@ -82,6 +82,20 @@ describe('ecosystem: the kamprov command line [sqlite]', () => {
     expect(JSON.parse(gone.stdout)).toMatchObject({ response: 'failed', cause: 'nonexistant' });
   }, 120_000);
 
+  // Issue 14 item 2: a target written raw (by an older kamprov, or another writer) cannot
+  // drive the operator's terminal: control characters are printed escaped.
+  it('prints control characters in audit list escaped (an ESC sequence never reaches the terminal)', async () => {
+    await ctx().db.exec(
+      "INSERT INTO kamprov_audit (at, node, target, key_name, outcome, status) VALUES (?, 'user/remove', ?, NULL, 'failed/unauthenticated', 401)",
+      [new Date().toISOString().slice(0, 19).replace('T', ' '), '\u001b]0;pwned\u0007\u001b[2Jeve@x\u202e'],
+    );
+    const listed = await kamprov(['audit', 'list', '--limit', '1'], env);
+    expect(listed.code).toBe(0);
+    // eslint-disable-next-line no-control-regex -- looking for control characters
+    expect(listed.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+    expect(listed.stdout).toContain('\\x1b]0;pwned\\x07\\x1b[2Jeve@x\\u202e');
+  }, 60_000);
+
   it('takes --url and --key flags over the environment, and needs a key', async () => {
     const flags = await kamprov(['--url', ctx().app.baseUrl, '--key', env.KAMPROV_API_KEY, 'domain', 'list', '--json'], {});
     expect(JSON.parse(flags.stdout)).toEqual({ response: 'ok', domains: [] });

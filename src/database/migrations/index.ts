@@ -5,6 +5,7 @@ import { NumberPool1764140000003 } from './1764140000003-NumberPool';
 import { AliasClaims1764140000004 } from './1764140000004-AliasClaims';
 import { Security1764140000005 } from './1764140000005-Security';
 import { PhoneProvisioning1764140000006 } from './1764140000006-PhoneProvisioning';
+import { KeyNames1764140000007 } from './1764140000007-KeyNames';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and the tests agree. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   AliasClaims1764140000004,
   Security1764140000005,
   PhoneProvisioning1764140000006,
+  KeyNames1764140000007,
 ];
