@@ -1,6 +1,6 @@
-import fs from 'node:fs';
 import { request } from 'node:http';
 import { startApp, TEST_ADMIN_KEY, TestApp } from './support/app';
+import { captureLog } from './support/log-capture';
 import { databaseTargets, TestDatabase } from './support/databases';
 import { LOGGED_PARAMS } from '../src/common/request-log.hook';
 import { tableDigests } from './reliability/support/digest';
@@ -146,26 +146,6 @@ onEveryDatabase('http hardening', (ctx) => {
     );
   });
 });
-
-/**
- * The log lines the app writes while `during` runs: pino writes them to fd 1 with
- * fs.writeSync (sonic-boom, sync), caught here instead of printed.
- */
-async function captureLog(during: () => Promise<void>): Promise<string> {
-  let out = '';
-  const spy = jest.spyOn(fs, 'writeSync').mockImplementation(((fd: number, data: string | NodeJS.ArrayBufferView) => {
-    const text = typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString();
-    if (fd === 1 || fd === 2) out += text;
-    return Buffer.byteLength(text);
-  }));
-  try {
-    await during();
-    await new Promise((r) => setTimeout(r, 200));
-  } finally {
-    spy.mockRestore();
-  }
-  return out;
-}
 
 onEveryDatabase(
   'http hardening: nothing secret reaches the log (item 5)',
