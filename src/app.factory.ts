@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LogController } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { clientErrorHandler, frameworkErrorHandler, installMethodGuard } from './common/http-guards';
+import { clientErrorHandler, frameworkErrorHandler, installDocsRedirect, installMethodGuard } from './common/http-guards';
 import helmet from '@fastify/helmet';
 import { AppModule } from './app.module';
 import type { AllConfig } from './config/config.types';
@@ -91,10 +91,13 @@ export async function createApp(): Promise<NestFastifyApplication> {
       .addSecurityRequirements('bearer')
       .build(),
   );
+  installDocsRedirect(app.getHttpAdapter().getInstance());
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'openapi.json',
     yamlDocumentUrl: 'openapi.yaml',
-    swaggerOptions: { persistAuthorization: true },
+    // A pasted key stays in the browser's localStorage only when asked for (any script on
+    // the origin could read it there).
+    swaggerOptions: { persistAuthorization: env.SWAGGER_PERSIST_AUTH },
   });
   app.enableShutdownHooks();
   return app;

@@ -108,3 +108,22 @@ export function clientErrorHandler(options: Pick<HttpGuardOptions, 'legacyHttp20
     socket.destroy();
   };
 }
+
+/**
+ * Swagger UI's page references its assets relative to `/docs`: served at `/docs/?…`,
+ * `/docs/index.html` or `/docs//` its scripts and styles 404 (and `/docs//` failed outright).
+ * Those paths are redirected to `/docs`.
+ */
+const DOCS_ALIASES = /^\/docs(\/+|\/+index\.html)$/;
+
+export function installDocsRedirect(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
+    const q = request.url.indexOf('?');
+    const path = q < 0 ? request.url : request.url.slice(0, q);
+    if (request.method === 'GET' && DOCS_ALIASES.test(path)) {
+      void reply.redirect('/docs', 301);
+      return;
+    }
+    done();
+  });
+}
