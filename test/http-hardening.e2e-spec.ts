@@ -1,6 +1,6 @@
-import { request } from 'node:http';
 import { startApp, TEST_ADMIN_KEY, TestApp } from './support/app';
 import { captureLog } from './support/log-capture';
+import { RawReply, rawRequest } from './support/raw-request';
 import { databaseTargets, TestDatabase } from './support/databases';
 import { LOGGED_PARAMS } from '../src/common/request-log.hook';
 import { tableDigests } from './reliability/support/digest';
@@ -13,27 +13,6 @@ import { addLocalDomain, onEveryDatabase } from './support/suite';
  * written, and no answer or log line repeats a secret of the request.
  */
 const D = 'hard.example.com';
-
-export interface RawReply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-}
-
-/** One request exactly as given (method, raw path), without fetch's URL normalisation. */
-export function rawRequest(baseUrl: string, method: string, path: string, headers: Record<string, string> = {}): Promise<RawReply> {
-  const { hostname, port } = new URL(baseUrl);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: hostname, port, method, path, headers, insecureHTTPParser: false }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 function envelopeOf(reply: RawReply): { response?: string; cause?: string; detail?: string } {
   try {
