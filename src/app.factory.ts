@@ -3,9 +3,8 @@ import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LogController } from 'fastify';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { invalid, statusOf } from './common/envelope';
+import { clientErrorHandler, frameworkErrorHandler, installDocsRedirect, installMethodGuard } from './common/http-guards';
 import helmet from '@fastify/helmet';
 import { AppModule } from './app.module';
 import type { AllConfig } from './config/config.types';
@@ -40,11 +39,12 @@ export async function createApp(): Promise<NestFastifyApplication> {
     genReqId: requestId,
     routerOptions: { maxParamLength: 256 },
     bodyLimit: 64 * 1024,
-    // Requests Fastify cannot even route (a URL with broken %-escapes) get the envelope too.
-    frameworkErrors: (err: Error, _request: FastifyRequest, reply: FastifyReply) => {
-      const envelope = invalid('request', err.message);
-      void reply.status(env.LEGACY_HTTP_200 ? 200 : statusOf(envelope)).send(envelope);
-    },
+    // Every node is a GET; HEAD must not run one (the method guard refuses it, too).
+    exposeHeadRoutes: false,
+    // Requests Fastify cannot even route (a URL with broken %-escapes), and requests Node's
+    // parser refuses (a head over 16 KiB), get the envelope too; neither echoes the URL.
+    frameworkErrors: frameworkErrorHandler({ legacyHttp200: env.LEGACY_HTTP_200 }),
+    clientErrorHandler: clientErrorHandler({ legacyHttp200: env.LEGACY_HTTP_200 }),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(), adapter, {
     logger: nestLoggerFor(logger),
@@ -56,6 +56,12 @@ export async function createApp(): Promise<NestFastifyApplication> {
   if (corsOrigins.length > 0) {
     app.enableCors({ origin: corsOrigins, methods: ['GET'], allowedHeaders: ['X-API-Key', 'Authorization'] });
   }
+  // Before any other hook: a method other than GET is refused before a node, the key guard
+  // or the audit trail sees it.
+  installMethodGuard(app.getHttpAdapter().getInstance(), {
+    legacyHttp200: env.LEGACY_HTTP_200,
+    corsEnabled: corsOrigins.length > 0,
+  });
   // Security headers; Swagger UI (same-origin scripts, inline styles, data: images) still works.
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -86,10 +92,13 @@ export async function createApp(): Promise<NestFastifyApplication> {
       .addSecurityRequirements('bearer')
       .build(),
   );
+  installDocsRedirect(app.getHttpAdapter().getInstance());
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'openapi.json',
     yamlDocumentUrl: 'openapi.yaml',
-    swaggerOptions: { persistAuthorization: true },
+    // A pasted key stays in the browser's localStorage only when asked for (any script on
+    // the origin could read it there).
+    swaggerOptions: { persistAuthorization: env.SWAGGER_PERSIST_AUTH },
   });
   app.enableShutdownHooks();
   return app;

@@ -5,7 +5,16 @@ describe('redactUrl', () => {
     expect(redactUrl('/user/change_pw?user=a@b.c&password=S3cr3t')).toBe('/user/change_pw?user=a@b.c&password=***');
     expect(redactUrl('/user/list?api_key=kp_x&search=a')).toBe('/user/list?api_key=***&search=a');
     expect(redactUrl('/x?pass%77ord=S3cr3t&PASSWORD=x')).toBe('/x?pass%77ord=***&PASSWORD=***');
+    expect(redactUrl('/x?password%00=S&pa55word=S&%zz=S&user%00=S&pass+word=S')).toBe(
+      '/x?password%00=***&pa55word=***&%zz=***&user%00=***&pass+word=***',
+    );
     expect(redactUrl('/user/list')).toBe('/user/list');
+  });
+
+  it('shows the values of known, non-secret parameters only', () => {
+    expect(redactUrl('/user/get?user=alice@b.c&limit=5&e164=true')).toBe('/user/get?user=alice@b.c&limit=5&e164=true');
+    expect(redactUrl('/user/get?usr=alice&x=1')).toBe('/user/get?usr=***&x=***');
+    expect(redactUrl(`/x?${'n'.repeat(100)}=1`)).toBe(`/x?${'n'.repeat(64)}...=***`);
   });
 });
 

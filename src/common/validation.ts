@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { InvalidRequestError } from './envelope';
 
 /** Turns class-validator's findings into `invalid` with the parameter's name as cause. */
@@ -13,9 +13,37 @@ export function toInvalidRequest(errors: ValidationError[]): InvalidRequestError
   return new InvalidRequestError(param, messages[messages.length - 1] ?? `${param} is invalid`);
 }
 
+/**
+ * Names class-transformer never copies onto a DTO (it skips keys that name a function or
+ * accessor of the target, and `__proto__` would set its prototype), so the whitelist never
+ * sees them: `constructor`, `toString`, `hasOwnProperty`, `__proto__`, ...
+ */
+const PROTOTYPE_NAMES = new Set([...Object.getOwnPropertyNames(Object.prototype), '__proto__']);
+
+/** The first query parameter named like an Object.prototype member, if any. */
+export function prototypeNamedParameter(query: unknown): string | undefined {
+  if (!query || typeof query !== 'object') return undefined;
+  // Fastify's query object has no prototype: these names are own keys like any other.
+  return Object.keys(query).find((name) => PROTOTYPE_NAMES.has(name));
+}
+
+/**
+ * The global pipe: query strings become typed DTOs; unknown or repeated parameters are
+ * invalid, those named like Object.prototype's members too.
+ */
+export class QueryValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'query') {
+      const name = prototypeNamedParameter(value);
+      if (name !== undefined) throw new InvalidRequestError(name, `unknown parameter ${name}`);
+    }
+    return super.transform(value, metadata) as Promise<unknown>;
+  }
+}
+
 /** The global pipe: query strings become typed DTOs; unknown or repeated parameters are invalid. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new QueryValidationPipe({
     transform: true,
     whitelist: true,
     forbidNonWhitelisted: true,

@@ -131,6 +131,11 @@ export class EnvironmentVariables {
   @Transform(toBoolean)
   @IsBoolean({ message: 'must be true or false' })
   METRICS_PUBLIC = false;
+
+  /** Swagger UI keeps a pasted API key in the browser's localStorage (persistAuthorization). */
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'must be true or false' })
+  SWAGGER_PERSIST_AUTH = false;
 }
 
 export class InvalidEnvironmentError extends Error {}

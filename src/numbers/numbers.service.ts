@@ -208,6 +208,10 @@ export class NumbersService {
     return e164;
   }
 
+  /**
+   * A range is a stretch of one numbering plan: start and end share the country calling code
+   * and have as many digits as each other, so every number between them shares the code too.
+   */
   private checkRange(start: string, end: string, first: number, last: number): void {
     const startCode = callingCode(start);
     const endCode = callingCode(end);
@@ -215,6 +219,11 @@ export class NumbersService {
     if (endCode === undefined) throw invalidRange(`end ${end} begins with no assigned country calling code`);
     if (startCode !== endCode) {
       throw invalidRange(`start and end must share a country calling code: ${start} is +${startCode}, ${end} is +${endCode}`);
+    }
+    // Of one length, start and end bound every number between them to their lead-in (the
+    // calling code's digits); of two lengths, +4799..+47100 would span +48..., +1... too.
+    if (digitsOf(start).length !== digitsOf(end).length) {
+      throw invalidRange(`start ${start} and end ${end} must have the same number of digits`);
     }
     if (first >= last) throw invalidRange(`start ${start} must be less than end ${end}`);
     const count = last - first + 1;
