@@ -81,8 +81,12 @@ export abstract class SqlDialect {
    */
   abstract insertIgnore(table: string, columns: string[], rows: string): string;
 
-  /** The clause appended to a SELECT to lock the rows it reads ('' when no lock or none needed). */
-  abstract lockClause(mode: RowLock | undefined): string;
+  /**
+   * The clause appended to a SELECT to lock the rows it reads ('' when no lock or none needed).
+   * `of`: the alias of the table whose rows to lock when the SELECT outer-joins others
+   * (PostgreSQL cannot lock the nullable side of an outer join; the others lock every row read).
+   */
+  abstract lockClause(mode: RowLock | undefined, of?: string): string;
 
   /** The pool's state now. */
   abstract poolStats(): PoolStats;
