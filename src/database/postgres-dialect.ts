@@ -1,5 +1,5 @@
 import * as pg from 'pg';
-import type { DataSourceOptions } from 'typeorm';
+import type { DataSourceOptions, EntityManager } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { toNumberedPlaceholders } from './postgres-placeholders';
 import { driverCode, errorMessage, SqlDialect, type DbFailure, type PoolStats, type RowLock } from './sql-dialect';
@@ -119,6 +119,7 @@ export class PostgresDialect extends SqlDialect {
 
   readonly name = 'postgres';
   readonly serialisesTransactions = false;
+  private savepoints = 0;
 
   /** `postgres://user:pass@host:port/db[?schema=name]` (credentials percent-encoded); `postgresql://` too. */
   static parseUrl(url: string, poolSize: number, migrationsRun: boolean): PostgresConfig | undefined {
@@ -184,6 +185,22 @@ export class PostgresDialect extends SqlDialect {
     };
   }
 
+  /** A savepoint around the statement, rolled back to if it fails (then the transaction goes on). */
+  override async survivable<T>(em: EntityManager, statement: () => Promise<T>): Promise<T> {
+    const runner = em.queryRunner;
+    if (!runner?.isTransactionActive) return statement();
+    const name = `kamprov_sp_${++this.savepoints}`;
+    await runner.query(`SAVEPOINT ${name}`);
+    try {
+      const result = await statement();
+      await runner.query(`RELEASE SAVEPOINT ${name}`);
+      return result;
+    } catch (err) {
+      await runner.query(`ROLLBACK TO SAVEPOINT ${name}`);
+      throw err;
+    }
+  }
+
   override armStatementTimeouts(): void {
     (this.source().options as { driver?: PgDriver }).driver?.[ARM]?.();
   }
@@ -211,7 +228,10 @@ export class PostgresDialect extends SqlDialect {
   }
 }
 
-/** A primary key's constraint is `<table>_pkey` on PostgreSQL; the dialects call it `PRIMARY`. */
+/**
+ * A primary key's constraint is `<table>_pkey` (Kamailio's tables) or TypeORM's `PK_<hash>`
+ * (kamprov's) on PostgreSQL; the dialects call it `PRIMARY`.
+ */
 function primaryAsMysql(constraint: string): string {
-  return constraint.endsWith('_pkey') ? 'PRIMARY' : constraint;
+  return constraint.endsWith('_pkey') || /^PK_[0-9a-f]+$/.test(constraint) ? 'PRIMARY' : constraint;
 }

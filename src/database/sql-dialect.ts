@@ -99,6 +99,16 @@ export abstract class SqlDialect {
     return this.source().transaction(work);
   }
 
+  /**
+   * Runs `statement` so that the transaction of `em` survives its failure: code that
+   * catches a failed statement (a unique violation) and carries on in the same transaction
+   * wraps it in this. MySQL and SQLite fail the statement only; PostgreSQL aborts the
+   * whole transaction at its first error unless the statement ran under a savepoint.
+   */
+  survivable<T>(_em: EntityManager, statement: () => Promise<T>): Promise<T> {
+    return statement();
+  }
+
   /** Bounds statements once the app serves requests (start-up, with its migrations, may take long). */
   armStatementTimeouts(): void {}
 
