@@ -108,28 +108,41 @@ export class PrivatePostgres {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      // already gone
-    }
+    const backends = this.backends();
+    this.signalAll('SIGKILL', [child.pid!, ...backends]);
     await gone;
-    // Backends die with the group; wait until none holds the port any more.
-    await waitFor(() => Promise.resolve(!this.backendsAlive()), 10_000, 'postgres backends to exit');
+    await waitFor(() => Promise.resolve(backends.every((pid) => !alive(pid))), 10_000, 'postgres backends to exit');
   }
 
-  private backendsAlive(): boolean {
+  /** The postmaster's children (each backend calls setsid(): they are not in its process group). */
+  private backends(): number[] {
+    if (!this.child?.pid) return [];
     try {
-      execFileSync('pgrep', ['-g', String(this.child!.pid)], { stdio: 'ignore' });
-      return true;
+      return execFileSync('pgrep', ['-P', String(this.child.pid)], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean)
+        .map(Number);
     } catch {
-      return false;
+      return [];
     }
   }
 
-  /** Freezes (SIGSTOP) or thaws (SIGCONT) the server: it keeps its port but answers nothing. */
+  private signalAll(signal: NodeJS.Signals, pids: number[]): void {
+    for (const pid of pids) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  /** Freezes (SIGSTOP) or thaws (SIGCONT) the server, postmaster and backends: it keeps its port but answers nothing. */
   signal(signal: 'SIGSTOP' | 'SIGCONT'): void {
-    if (this.child?.pid) process.kill(-this.child.pid, signal);
+    if (!this.child?.pid) return;
+    // Stop the postmaster first (no new backends), thaw it last.
+    if (signal === 'SIGSTOP') this.signalAll(signal, [this.child.pid, ...this.backends()]);
+    else this.signalAll(signal, [...this.backends(), this.child.pid]);
   }
 
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
@@ -165,5 +178,14 @@ export class PrivatePostgres {
     }
     await this.kill().catch(() => undefined);
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
