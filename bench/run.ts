@@ -1,13 +1,16 @@
 /**
- * kamprov's benchmark suite, on MariaDB:  npm run bench
+ * kamprov's benchmark suite, on MariaDB and on PostgreSQL:  npm run bench
  *
+ * For each database (BENCH_DATABASES, default `mysql,postgres`):
  * 1. Creates a database of its own on BENCH_MYSQL_URL (default mysql://root@127.0.0.1:3306)
- *    and starts kamprov's production build (dist/main.js, LOG_LEVEL=info) on it.
+ *    or BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432) and starts kamprov's
+ *    production build (dist/main.js, LOG_LEVEL=info) on it.
  * 2. Times the bulk paths through kamprov: 10,000 user/add_local at concurrency 16 and one
  *    numbers/add_range of 1,000,000; then seeds the rest by bulk SQL (100,000 local users in
  *    all, 50,000 phones, 50,000 aliases) and times user/list?search=prefix* and
  *    numbers/list?random=true&limit=10.
- * 3. Starts the baseline (bench/baseline.ts: bare Fastify + mysql2, same SQL and JSON) and
+ * 3. Starts the baseline (bench/baseline.ts: bare Fastify + mysql2; bench/baseline-pg.ts:
+ *    bare Fastify + pg; same SQL and JSON) and
  *    drives both with autocannon (50 connections, after a warm-up) on user/get,
  *    phone/get?mac= and numbers/inpool, with a `provision` key.
  * 4. Prints the tables, with ratios and kamprov's peak RSS, and drops the database.
@@ -21,8 +24,11 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createConnection } from 'mysql2/promise';
+import { Client } from 'pg';
 
-const ROOT_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+const MYSQL_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
+const DATABASES = (process.env.BENCH_DATABASES ?? 'mysql,postgres').split(',').map((d) => d.trim());
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 3);
 const CONNECTIONS = 50;
@@ -63,14 +69,126 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-async function main(): Promise<void> {
-  const dbName = `kamprov_bench_${Date.now().toString(36)}_${randomBytes(2).toString('hex')}`;
-  const server = new URL(ROOT_URL);
+/** A database of the bench's own on one server kind: its URL, the bulk seeding, the row counts, the baseline. */
+interface BenchDatabase {
+  kind: string;
+  url: string;
+  baseline: string;
+  /** Adds 90,000 users, 50,000 phones and 50,000 aliases (with their claims) by bulk SQL. */
+  seed(): Promise<void>;
+  counts(): Promise<Record<string, number | string>>;
+  drop(): Promise<void>;
+}
+
+const COUNTS = `SELECT (SELECT COUNT(*) FROM kamprov_users) AS users, (SELECT COUNT(*) FROM kamprov_numbers) AS numbers,
+              (SELECT COUNT(*) FROM kamprov_phones) AS phones, (SELECT COUNT(*) FROM dbaliases) AS aliases`;
+
+async function mysqlDatabase(dbName: string): Promise<BenchDatabase> {
+  const server = new URL(MYSQL_URL);
   server.pathname = '/';
   const admin = await createConnection({ uri: server.toString() });
   await admin.query(`CREATE DATABASE \`${dbName}\``);
   const dbUrl = new URL(server.toString());
   dbUrl.pathname = `/${dbName}`;
+  return {
+    kind: 'MariaDB',
+    url: dbUrl.toString(),
+    baseline: 'baseline.ts',
+    seed: async () => {
+      const db = await createConnection({ uri: dbUrl.toString(), multipleStatements: true });
+      const user = `CONCAT('bu', LPAD(seq, 6, '0'))`;
+      await db.query(
+        `INSERT INTO subscriber (username, domain, password, ha1, ha1b)
+           SELECT ${user}, '${DOMAIN}', 'benchpw', MD5(CONCAT(${user}, ':${DOMAIN}:benchpw')),
+                  MD5(CONCAT(${user}, '@${DOMAIN}:${DOMAIN}:benchpw')) FROM seq_10000_to_99999;
+         INSERT INTO kamprov_users (username, domain, type) SELECT ${user}, '${DOMAIN}', 'local' FROM seq_10000_to_99999;
+         INSERT INTO kamprov_address_claims (username, domain, kind) SELECT ${user}, '${DOMAIN}', 'user' FROM seq_10000_to_99999;
+         INSERT INTO kamprov_phones (mac, user_id)
+           SELECT LOWER(LPAD(HEX(s.seq), 12, '0')), u.id FROM seq_1_to_50000 s
+             JOIN kamprov_users u ON u.username = CONCAT('bu', LPAD(s.seq + 10000, 6, '0')) AND u.domain = '${DOMAIN}';
+         INSERT INTO dbaliases (alias_username, alias_domain, username, domain)
+           SELECT CONCAT('+4730', LPAD(seq, 6, '0')), '${DOMAIN}', CONCAT('bu', LPAD(seq + 10000, 6, '0')), '${DOMAIN}' FROM seq_1_to_50000;
+         INSERT INTO kamprov_address_claims (username, domain, kind, e164_destination)
+           SELECT CONCAT('+4730', LPAD(seq, 6, '0')), '${DOMAIN}', 'alias', CONCAT('bu', LPAD(seq + 10000, 6, '0'), '@${DOMAIN}')
+             FROM seq_1_to_50000;`,
+      );
+      await db.end();
+    },
+    counts: async () => {
+      const db = await createConnection({ uri: dbUrl.toString() });
+      const [[counts]] = (await db.query(COUNTS)) as unknown as [[Record<string, number>]];
+      await db.end();
+      return counts;
+    },
+    drop: async () => {
+      await admin.query(`DROP DATABASE IF EXISTS \`${dbName}\``);
+      await admin.end();
+    },
+  };
+}
+
+async function postgresDatabase(dbName: string): Promise<BenchDatabase> {
+  const server = new URL(PG_URL);
+  server.pathname = '/postgres';
+  const admin = new Client({ connectionString: server.toString() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${dbName}"`);
+  const dbUrl = new URL(server.toString());
+  dbUrl.pathname = `/${dbName}`;
+  const run = async <T>(work: (c: Client) => Promise<T>) => {
+    const c = new Client({ connectionString: dbUrl.toString() });
+    await c.connect();
+    try {
+      return await work(c);
+    } finally {
+      await c.end();
+    }
+  };
+  return {
+    kind: 'PostgreSQL',
+    url: dbUrl.toString(),
+    baseline: 'baseline-pg.ts',
+    seed: () =>
+      run(async (c) => {
+        const user = `('bu' || LPAD(seq::text, 6, '0'))`;
+        const users = `generate_series(10000, 99999) AS seq`;
+        const fifty = `generate_series(1, 50000) AS seq`;
+        await c.query(
+          `INSERT INTO subscriber (username, domain, password, ha1, ha1b)
+             SELECT ${user}, '${DOMAIN}', 'benchpw', MD5(${user} || ':${DOMAIN}:benchpw'),
+                    MD5(${user} || '@${DOMAIN}:${DOMAIN}:benchpw') FROM ${users};
+           INSERT INTO kamprov_users (username, domain, type) SELECT ${user}, '${DOMAIN}', 'local' FROM ${users};
+           INSERT INTO kamprov_address_claims (username, domain, kind) SELECT ${user}, '${DOMAIN}', 'user' FROM ${users};
+           INSERT INTO kamprov_phones (mac, user_id)
+             SELECT LPAD(to_hex(s.seq), 12, '0'), u.id FROM generate_series(1, 50000) AS s(seq)
+               JOIN kamprov_users u ON u.username = 'bu' || LPAD((s.seq + 10000)::text, 6, '0') AND u.domain = '${DOMAIN}';
+           INSERT INTO dbaliases (alias_username, alias_domain, username, domain)
+             SELECT '+4730' || LPAD(seq::text, 6, '0'), '${DOMAIN}', 'bu' || LPAD((seq + 10000)::text, 6, '0'), '${DOMAIN}' FROM ${fifty};
+           INSERT INTO kamprov_address_claims (username, domain, kind, e164_destination)
+             SELECT '+4730' || LPAD(seq::text, 6, '0'), '${DOMAIN}', 'alias', 'bu' || LPAD((seq + 10000)::text, 6, '0') || '@${DOMAIN}'
+               FROM ${fifty};
+           ANALYZE;`,
+        );
+      }),
+    counts: () => run(async (c) => (await c.query<Record<string, string>>(COUNTS)).rows[0]),
+    drop: async () => {
+      await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  for (const kind of DATABASES) {
+    const dbName = `kamprov_bench_${Date.now().toString(36)}_${randomBytes(2).toString('hex')}`;
+    if (kind === 'mysql') await bench(await mysqlDatabase(dbName));
+    else if (kind === 'postgres') await bench(await postgresDatabase(dbName));
+    else throw new Error(`BENCH_DATABASES: unknown database ${kind} (mysql, postgres)`);
+  }
+}
+
+async function bench(database: BenchDatabase): Promise<void> {
+  const dbUrl = new URL(database.url);
   const bootstrap = randomBytes(24).toString('hex');
   const children: ChildProcess[] = [];
   try {
@@ -128,28 +246,8 @@ async function main(): Promise<void> {
     bulk.push(['numbers/add_range of 1,000,000', `${rangeS.toFixed(2)} s`, '< 10 s']);
 
     // --- the rest of the data, by bulk SQL (only to have it)
-    const db = await createConnection({ uri: dbUrl.toString(), multipleStatements: true });
-    const user = `CONCAT('bu', LPAD(seq, 6, '0'))`;
-    await db.query(
-      `INSERT INTO subscriber (username, domain, password, ha1, ha1b)
-         SELECT ${user}, '${DOMAIN}', 'benchpw', MD5(CONCAT(${user}, ':${DOMAIN}:benchpw')),
-                MD5(CONCAT(${user}, '@${DOMAIN}:${DOMAIN}:benchpw')) FROM seq_10000_to_99999;
-       INSERT INTO kamprov_users (username, domain, type) SELECT ${user}, '${DOMAIN}', 'local' FROM seq_10000_to_99999;
-       INSERT INTO kamprov_address_claims (username, domain, kind) SELECT ${user}, '${DOMAIN}', 'user' FROM seq_10000_to_99999;
-       INSERT INTO kamprov_phones (mac, user_id)
-         SELECT LOWER(LPAD(HEX(s.seq), 12, '0')), u.id FROM seq_1_to_50000 s
-           JOIN kamprov_users u ON u.username = CONCAT('bu', LPAD(s.seq + 10000, 6, '0')) AND u.domain = '${DOMAIN}';
-       INSERT INTO dbaliases (alias_username, alias_domain, username, domain)
-         SELECT CONCAT('+4730', LPAD(seq, 6, '0')), '${DOMAIN}', CONCAT('bu', LPAD(seq + 10000, 6, '0')), '${DOMAIN}' FROM seq_1_to_50000;
-       INSERT INTO kamprov_address_claims (username, domain, kind, e164_destination)
-         SELECT CONCAT('+4730', LPAD(seq, 6, '0')), '${DOMAIN}', 'alias', CONCAT('bu', LPAD(seq + 10000, 6, '0'), '@${DOMAIN}')
-           FROM seq_1_to_50000;`,
-    );
-    const [[counts]] = (await db.query(
-      `SELECT (SELECT COUNT(*) FROM kamprov_users) AS users, (SELECT COUNT(*) FROM kamprov_numbers) AS numbers,
-              (SELECT COUNT(*) FROM kamprov_phones) AS phones, (SELECT COUNT(*) FROM dbaliases) AS aliases`,
-    )) as unknown as [[Record<string, number>]];
-    await db.end();
+    await database.seed();
+    const counts = await database.counts();
 
     const timeMedian = async (n: number, path: () => string) => {
       const times: number[] = [];
@@ -168,7 +266,7 @@ async function main(): Promise<void> {
 
     // --- the baseline, side by side
     const basePort = await freePort();
-    const baseline = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, 'baseline.ts'), dbUrl.toString(), String(basePort)], {
+    const baseline = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, database.baseline), dbUrl.toString(), String(basePort)], {
       cwd: REPO,
       stdio: 'ignore',
     });
@@ -215,7 +313,7 @@ async function main(): Promise<void> {
 
     const table = (head: string[], rows: string[][]) =>
       [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
-    console.log(`\nkamprov benchmark — ${new Date().toISOString()}`);
+    console.log(`\nkamprov benchmark on ${database.kind} — ${new Date().toISOString()}`);
     console.log(`machine: ${cpus().length} × ${cpus()[0].model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
     console.log(`data: ${Object.entries(counts).map(([k2, v]) => `${Number(v).toLocaleString('en')} ${k2}`).join(', ')}\n`);
     console.log(`Reads at ${CONNECTIONS} connections, ${DURATION_S} s each after a ${WARMUP_S} s warm-up (provision key):\n`);
@@ -224,8 +322,7 @@ async function main(): Promise<void> {
     console.log(table(['bulk path', 'measured', 'target'], bulk));
   } finally {
     for (const c of children) c.kill('SIGKILL');
-    await admin.query(`DROP DATABASE IF EXISTS \`${dbName}\``);
-    await admin.end();
+    await database.drop();
   }
 }
 

@@ -130,6 +130,11 @@ onEveryDatabase(
           await db.exec(
             `CREATE TRIGGER kamprov_numbers_poison BEFORE INSERT ON kamprov_numbers WHEN NEW.number = ${poison} BEGIN SELECT RAISE(ABORT, 'poison'); END`,
           );
+        } else if (db.kind === 'postgres') {
+          await db.exec(
+            `CREATE FUNCTION kamprov_numbers_poison() RETURNS trigger AS $$ BEGIN IF NEW.number = ${poison} THEN RAISE EXCEPTION 'poison'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`,
+          );
+          await db.exec('CREATE TRIGGER kamprov_numbers_poison BEFORE INSERT ON kamprov_numbers FOR EACH ROW EXECUTE FUNCTION kamprov_numbers_poison()');
         } else {
           await db.exec(
             `CREATE TRIGGER kamprov_numbers_poison BEFORE INSERT ON kamprov_numbers FOR EACH ROW BEGIN IF NEW.number = ${poison} THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'poison'; END IF; END`,
@@ -139,7 +144,7 @@ onEveryDatabase(
           await expectRefused(db, () => get('/numbers/add_range?start=%2B4724000000&end=%2B4724019999'), { status: 503, response: 'error', cause: 'dbfail' }, TABLES);
           expect(await countBetween(ctx(), 4724000000, 4724019999)).toBe(0);
         } finally {
-          await db.exec('DROP TRIGGER kamprov_numbers_poison');
+          await db.exec(db.kind === 'postgres' ? 'DROP TRIGGER kamprov_numbers_poison ON kamprov_numbers' : 'DROP TRIGGER kamprov_numbers_poison');
         }
         const retry = await get('/numbers/add_range?start=%2B4724000000&end=%2B4724019999');
         expect(retry.body).toMatchObject({ response: 'ok', added: 20000, skipped: 0 });

@@ -89,6 +89,13 @@ onEveryDatabase('phones', (ctx) => {
         const fks = await db.query<any>('PRAGMA foreign_key_list(kamprov_phones)');
         // NO ACTION refuses like RESTRICT (nothing is deferred); see the migration for why.
         expect(fks).toEqual([expect.objectContaining({ table: 'kamprov_users', from: 'user_id', to: 'id', on_delete: 'NO ACTION' })]);
+      } else if (db.kind === 'postgres') {
+        const fks = await db.query<any>(
+          `SELECT confrelid::regclass::text AS ref, confdeltype AS del FROM pg_constraint
+           WHERE conrelid = 'kamprov_phones'::regclass AND contype = 'f'`,
+        );
+        // 'r': ON DELETE RESTRICT.
+        expect(fks).toEqual([{ ref: 'kamprov_users', del: 'r' }]);
       } else {
         const fks = await db.query<any>(
           `SELECT REFERENCED_TABLE_NAME AS ref, DELETE_RULE AS del FROM information_schema.REFERENTIAL_CONSTRAINTS

@@ -61,13 +61,16 @@ export class AddressClaims {
     // At most one reap per unique key, then the answer stands.
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        await em
-          .createQueryBuilder()
-          .insert()
-          .into(AddressClaim)
-          .values({ username: address.username, domain: address.domain, kind, e164Destination })
-          .updateEntity(false) // no read-back of created_at
-          .execute();
+        // Survivable: on a violation the transaction goes on (reap, answer who holds it).
+        await this.dialect.survivable(em, () =>
+          em
+            .createQueryBuilder()
+            .insert()
+            .into(AddressClaim)
+            .values({ username: address.username, domain: address.domain, kind, e164Destination })
+            .updateEntity(false) // no read-back of created_at
+            .execute(),
+        );
         return { claimed: true };
       } catch (err) {
         if (!this.dialect.isUniqueViolation(err)) throw err;

@@ -22,7 +22,7 @@ describe('loadEnv', () => {
   });
 
   it.each([
-    ['DATABASE_URL', 'postgres://x@y/z'],
+    ['DATABASE_URL', 'mssql://x@y/z'],
     ['DATABASE_URL', 'mysql://root@localhost'],
     ['PORT', '70000'],
     ['PORT', 'http'],

@@ -1,5 +1,7 @@
 import { DATABASE_URL_FORMS, DATABASE_URL_PATTERN, parseDatabaseUrl } from './dialects';
 import { MysqlDialect } from './mysql-dialect';
+import { PostgresDialect } from './postgres-dialect';
+import { toNumberedPlaceholders } from './postgres-placeholders';
 import { SqliteDialect } from './sqlite-dialect';
 
 describe('parseDatabaseUrl', () => {
@@ -71,7 +73,70 @@ describe('DATABASE_URL validation by the dialects', () => {
     expect(DATABASE_URL_PATTERN.test('mysql://root@127.0.0.1:3306/kamprov')).toBe(true);
     expect(DATABASE_URL_PATTERN.test('mariadb://root@db/kamprov?ssl=true')).toBe(true);
     expect(DATABASE_URL_PATTERN.test('mysql://root@127.0.0.1:3306/')).toBe(false);
-    expect(DATABASE_URL_PATTERN.test('postgres://root@db/kamprov')).toBe(false);
-    expect(DATABASE_URL_FORMS).toBe('sqlite:PATH or mysql://user:pass@host:port/database');
+    expect(DATABASE_URL_PATTERN.test('postgres://root@db/kamprov')).toBe(true);
+    expect(DATABASE_URL_PATTERN.test('postgresql://root@db:5433/kamprov?schema=kam')).toBe(true);
+    expect(DATABASE_URL_PATTERN.test('postgres://root@db/')).toBe(false);
+    expect(DATABASE_URL_PATTERN.test('mssql://root@db/kamprov')).toBe(false);
+    expect(DATABASE_URL_FORMS).toBe('sqlite:PATH or mysql://user:pass@host:port/database or postgres://user:pass@host:port/database');
+  });
+});
+
+describe('PostgreSQL', () => {
+  const pg = new PostgresDialect();
+  const pgErr = (code: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(code), { code, severity: 'ERROR', ...extra });
+
+  it('reads postgres:// and postgresql:// URLs with encoded credentials and an optional schema', () => {
+    expect(parseDatabaseUrl('postgres://kam%40p:s%3Acret@db.example.com:5433/kamailio?schema=kam', 7)).toEqual({
+      type: 'postgres',
+      host: 'db.example.com',
+      port: 5433,
+      username: 'kam@p',
+      password: 's:cret',
+      database: 'kamailio',
+      schema: 'kam',
+      poolSize: 7,
+      migrationsRun: true,
+    });
+    expect(parseDatabaseUrl('postgresql://postgres@127.0.0.1/kamprov')).toMatchObject({ type: 'postgres', port: 5432, password: '' });
+  });
+
+  it('classifies SQLSTATE codes: 23505 with its constraint, 23503, 40P01/40001/55P03 transient, the rest other', () => {
+    expect(pg.classify(pgErr('23505', { constraint: 'kamprov_numbers_number_uq' }))).toEqual({ kind: 'unique', key: 'kamprov_numbers_number_uq' });
+    expect(pg.uniqueKey(pgErr('23505', { constraint: 'subscriber_pkey' }))).toBe('PRIMARY');
+    expect(pg.uniqueKey(pgErr('23505', { constraint: 'PK_0123abcd' }))).toBe('PRIMARY');
+    expect(pg.isForeignKeyViolation(pgErr('23503'))).toBe(true);
+    for (const code of ['40P01', '40001', '55P03']) expect(pg.isTransient(pgErr(code))).toBe(true);
+    expect(pg.classify(pgErr('57014'))).toEqual({ kind: 'other' });
+    expect(pg.classify(pgErr('42P01'))).toEqual({ kind: 'other' });
+    // Words only (pg, pg-pool), and network errors.
+    expect(pg.isDatabaseError(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(pg.isDatabaseError(new Error('timeout exceeded when trying to connect'))).toBe(true);
+    expect(pg.isDatabaseError(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }))).toBe(true);
+    // Not its errors.
+    expect(pg.classify(Object.assign(new Error('x'), { code: 'ER_DUP_ENTRY' }))).toBeUndefined();
+    expect(pg.classify(Object.assign(new Error('x'), { code: 'SQLITE_BUSY' }))).toBeUndefined();
+    expect(pg.classify(Object.assign(new Error('x'), { code: '23505' }))).toBeUndefined(); // no severity: not a server error
+    expect(new MysqlDialect().classify(pgErr('23505'))).toBeUndefined();
+    expect(new SqliteDialect().classify(pgErr('23505'))).toBeUndefined();
+  });
+
+  it('speaks PostgreSQL: || concat, ON CONFLICT DO NOTHING, FOR SHARE / FOR UPDATE [OF]', () => {
+    expect(pg.concat("'+'", 'n.number')).toBe("CAST('+' AS TEXT) || CAST(n.number AS TEXT)");
+    expect(pg.insertIgnore('t', ['a', 'b'], '(1,2),(3,4)')).toBe('INSERT INTO t (a, b) VALUES (1,2),(3,4) ON CONFLICT DO NOTHING');
+    expect(pg.lockClause(undefined)).toBe('');
+    expect(pg.lockClause('share')).toBe(' FOR SHARE');
+    expect(pg.lockClause('update', 'u')).toBe(' FOR UPDATE OF u');
+    expect(pg.serialisesTransactions).toBe(false);
+  });
+
+  it('rewrites ? placeholders to $n, outside literals, quoted names and comments only', () => {
+    expect(toNumberedPlaceholders('SELECT id FROM t WHERE a = ? AND b = ?')).toBe('SELECT id FROM t WHERE a = $1 AND b = $2');
+    expect(toNumberedPlaceholders("SELECT '?' AS q, \"?\" FROM t WHERE a = ? -- ?\n AND b = ? /* ? */")).toBe(
+      "SELECT '?' AS q, \"?\" FROM t WHERE a = $1 -- ?\n AND b = $2 /* ? */",
+    );
+    expect(toNumberedPlaceholders("SELECT 'it''s ?' WHERE x = ?")).toBe("SELECT 'it''s ?' WHERE x = $1");
+    expect(toNumberedPlaceholders('SELECT $tag$ ? $tag$ WHERE x = ?')).toBe('SELECT $tag$ ? $tag$ WHERE x = $1');
+    // Already numbered (TypeORM's query builder): left alone.
+    expect(toNumberedPlaceholders('SELECT * FROM t WHERE a = $1')).toBe('SELECT * FROM t WHERE a = $1');
   });
 });

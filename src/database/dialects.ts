@@ -1,18 +1,19 @@
 import type { DataSource, DataSourceOptions } from 'typeorm';
 import { MysqlDialect, type MysqlConfig } from './mysql-dialect';
+import { PostgresDialect, type PostgresConfig } from './postgres-dialect';
 import type { DialectClass, SqlDialect } from './sql-dialect';
 import { SqliteDialect, type SqliteConfig } from './sqlite-dialect';
 
 /** The databases kamprov runs on: a new one is a new SqlDialect subclass added here (and its config to DatabaseConfig). */
-const DIALECTS = [SqliteDialect, MysqlDialect] as const satisfies readonly DialectClass<DatabaseConfig>[];
+const DIALECTS = [SqliteDialect, MysqlDialect, PostgresDialect] as const satisfies readonly DialectClass<DatabaseConfig>[];
 
-export type DatabaseConfig = SqliteConfig | MysqlConfig;
+export type DatabaseConfig = SqliteConfig | MysqlConfig | PostgresConfig;
 
 /** What env validation accepts as DATABASE_URL: any dialect's form. */
 export const DATABASE_URL_PATTERN = new RegExp(`^(${DIALECTS.map((d) => `(?:${d.urlPattern.source})`).join('|')})$`);
 export const DATABASE_URL_FORMS = DIALECTS.map((d) => d.urlForm).join(' or ');
 
-/** Reads DATABASE_URL: `sqlite:PATH` (`sqlite:///abs/path` too) or `mysql://user:pass@host:port/db`. */
+/** Reads DATABASE_URL: `sqlite:PATH` (`sqlite:///abs/path` too), `mysql://user:pass@host:port/db` or `postgres://user:pass@host:port/db`. */
 export function parseDatabaseUrl(url: string, poolSize = 10, migrationsRun = true): DatabaseConfig {
   for (const dialect of DIALECTS) {
     const config = (dialect as DialectClass<DatabaseConfig>).parseUrl(url, poolSize, migrationsRun);

@@ -104,8 +104,12 @@ export abstract class SqlDialect {
    */
   abstract ciEquals(left: string, right: string): string;
 
-  /** The clause appended to a SELECT to lock the rows it reads ('' when no lock or none needed). */
-  abstract lockClause(mode: RowLock | undefined): string;
+  /**
+   * The clause appended to a SELECT to lock the rows it reads ('' when no lock or none needed).
+   * `of`: the alias of the table whose rows to lock when the SELECT outer-joins others
+   * (PostgreSQL cannot lock the nullable side of an outer join; the others lock every row read).
+   */
+  abstract lockClause(mode: RowLock | undefined, of?: string): string;
 
   /** The pool's state now. */
   abstract poolStats(): PoolStats;
@@ -125,6 +129,16 @@ export abstract class SqlDialect {
    */
   withMigrationLock<T>(work: () => Promise<T>): Promise<T> {
     return work();
+  }
+
+  /**
+   * Runs `statement` so that the transaction of `em` survives its failure: code that
+   * catches a failed statement (a unique violation) and carries on in the same transaction
+   * wraps it in this. MySQL and SQLite fail the statement only; PostgreSQL aborts the
+   * whole transaction at its first error unless the statement ran under a savepoint.
+   */
+  survivable<T>(_em: EntityManager, statement: () => Promise<T>): Promise<T> {
+    return statement();
   }
 
   /** Bounds statements once the app serves requests (start-up, with its migrations, may take long). */

@@ -69,7 +69,7 @@ export class UsersService {
     private readonly passwords: PasswordGenerator,
   ) {
     this.findUserSql = `SELECT u.id, u.username, u.domain, u.type, u.displayname, u.email, u.password, u.registrar,
-       u.r_port AS rPort, u.proxy, u.p_port AS pPort, u.authid, u.dialplan, u.linetext,
+       u.r_port AS "rPort", u.proxy, u.p_port AS "pPort", u.authid, u.dialplan, u.linetext,
        s.password AS subscriber_password
   FROM kamprov_users u ${subscribers.leftJoin('s', 'u.username', 'u.domain')}
  WHERE u.username = ? AND ${dialect.ciEquals('u.domain', '?')}
@@ -276,7 +276,7 @@ export class UsersService {
     address: Address,
     lock = false,
   ): Promise<{ user: UserRecord; subscriberPassword: string | null } | undefined> {
-    const sql = `${this.findUserSql}${this.dialect.lockClause(lock ? 'update' : undefined)}`;
+    const sql = `${this.findUserSql}${this.dialect.lockClause(lock ? 'update' : undefined, 'u')}`;
     const rows = await em.query<(UserRecord & { subscriber_password: string | null })[]>(sql, [
       address.username,
       address.domain,

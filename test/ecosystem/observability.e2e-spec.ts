@@ -59,7 +59,7 @@ onEveryDatabase('ecosystem: /metrics', (ctx) => {
     const text = await (await scrape()).text();
     const kind = ctx().db.kind;
     expect(sample(text, 'kamprov_db_pool_connections', { driver: kind })).toBeGreaterThanOrEqual(1);
-    expect(sample(text, 'kamprov_db_pool_max_connections', { driver: kind })).toBe(kind === 'mysql' ? 10 : 1);
+    expect(sample(text, 'kamprov_db_pool_max_connections', { driver: kind })).toBe(kind === 'sqlite' ? 1 : 10);
     expect(sample(text, 'kamprov_db_pool_queued_requests', { driver: kind })).toBe(0);
     const idle = sample(text, 'kamprov_db_pool_idle_connections', { driver: kind })!;
     expect(idle).toBeGreaterThanOrEqual(0);

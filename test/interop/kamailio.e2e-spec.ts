@@ -1,5 +1,5 @@
 import { startApp, TestApp } from '../support/app';
-import { databaseTargets, mysqlSkipped, TestDatabase } from '../support/databases';
+import { databaseTargets, mysqlSkipped, postgresSkipped, TestDatabase } from '../support/databases';
 import { interopAvailable, KamailioInstance, sipp } from './support/kamailio';
 
 /**
@@ -13,7 +13,7 @@ const available = interopAvailable();
 
 if (!available) {
   describe('Kamailio interop', () => {
-    it.skip('SKIPPED: kamailio and sipp are not on the PATH (apt-get install kamailio kamailio-mysql-modules kamailio-sqlite-modules sip-tester)', () => undefined);
+    it.skip('SKIPPED: kamailio and sipp are not on the PATH (apt-get install kamailio kamailio-mysql-modules kamailio-postgres-modules kamailio-sqlite-modules sip-tester)', () => undefined);
   });
 }
 
@@ -112,5 +112,10 @@ for (const target of available ? databaseTargets() : []) {
 if (available && mysqlSkipped()) {
   describe('Kamailio interop [mysql]', () => {
     it.skip('SKIPPED: set TEST_DATABASE_URL to run the interop suite on MariaDB', () => undefined);
+  });
+}
+if (available && postgresSkipped()) {
+  describe('Kamailio interop [postgres]', () => {
+    it.skip('SKIPPED: set TEST_PG_URL to run the interop suite on PostgreSQL (db_postgres)', () => undefined);
   });
 }

@@ -1,4 +1,4 @@
-import { databaseTargets, mysqlSkipped, TestDatabase } from './databases';
+import { databaseTargets, describeSkippedTargets, TestDatabase } from './databases';
 import { Reply, startApp, TestApp } from './app';
 
 export interface SuiteContext {
@@ -34,11 +34,7 @@ export function onEveryDatabase(
       });
     });
   }
-  if (mysqlSkipped()) {
-    describe(`${title} [mysql]`, () => {
-      it.skip('SKIPPED: set TEST_DATABASE_URL=mysql://root@127.0.0.1:3306/kamprov_test to run on MariaDB', () => undefined);
-    });
-  }
+  describeSkippedTargets(title);
 }
 
 /** A local domain for the suite, written straight into Kamailio's domain table. */

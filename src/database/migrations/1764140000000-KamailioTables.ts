@@ -2,7 +2,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Kamailio's own tables, exactly as Kamailio 5.6+ creates them (the statements below are
- * copied from /usr/share/kamailio/{mysql,db_sqlite}/*-create.sql). Each table is created
+ * copied from /usr/share/kamailio/{mysql,db_sqlite,postgres}/*-create.sql). Each table is created
  * only where it is absent, together with its `version` row, so an existing Kamailio
  * database is used as it is and never altered. `down` drops nothing: these tables are
  * Kamailio's, not ours.
@@ -12,6 +12,8 @@ interface KamailioTable {
   version: number;
   mysql: string[];
   sqlite: string[];
+  /** Kamailio's postgres scripts are its SQLite ones with `id SERIAL` for the key. */
+  postgres?: string[];
 }
 
 const TABLES: KamailioTable[] = [
@@ -141,14 +143,24 @@ const TABLES: KamailioTable[] = [
   },
 ];
 
+/**
+ * /usr/share/kamailio/postgres/*-create.sql: the SQLite statements above, byte for byte,
+ * except that the key is `id SERIAL PRIMARY KEY NOT NULL` (checked against the package's
+ * files by test/fixtures/kamailio-5.6-postgres.sql and the migration's e2e test).
+ */
+function postgresStatements(table: KamailioTable): string[] {
+  return table.postgres ?? table.sqlite.map((s) => s.replace('id INTEGER PRIMARY KEY NOT NULL', 'id SERIAL PRIMARY KEY NOT NULL'));
+}
+
 export class KamailioTables1764140000000 implements MigrationInterface {
   name = 'KamailioTables1764140000000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    const sqlite = queryRunner.connection.options.type === 'better-sqlite3';
+    const type = queryRunner.connection.options.type;
     for (const table of TABLES) {
       if (await queryRunner.hasTable(table.name)) continue;
-      for (const statement of sqlite ? table.sqlite : table.mysql) {
+      const statements = type === 'better-sqlite3' ? table.sqlite : type === 'postgres' ? postgresStatements(table) : table.mysql;
+      for (const statement of statements) {
         await queryRunner.query(statement);
       }
       const present = (await queryRunner.query('SELECT table_version FROM version WHERE table_name = ?', [

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner, Table } from 'typeorm';
+import { datetimeType } from './column-types';
 
 /**
  * kamprov's own user table: every user kamprov serves, local (the SIP account itself is
@@ -9,6 +10,7 @@ export class ProvisioningUsers1764140000001 implements MigrationInterface {
   name = 'ProvisioningUsers1764140000001';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
+    const datetime = datetimeType(queryRunner);
     const varchar = (name: string, length: number, isNullable = true) => ({
       name,
       type: 'varchar',
@@ -33,8 +35,8 @@ export class ProvisioningUsers1764140000001 implements MigrationInterface {
           varchar('authid', 64),
           varchar('dialplan', 255),
           varchar('linetext', 64),
-          { name: 'created_at', type: 'datetime', default: 'CURRENT_TIMESTAMP' },
-          { name: 'updated_at', type: 'datetime', default: 'CURRENT_TIMESTAMP' },
+          { name: 'created_at', type: datetime, default: 'CURRENT_TIMESTAMP' },
+          { name: 'updated_at', type: datetime, default: 'CURRENT_TIMESTAMP' },
         ],
         uniques: [{ name: 'kamprov_users_address_uq', columnNames: ['username', 'domain'] }],
         indices: [{ name: 'kamprov_users_domain_idx', columnNames: ['domain', 'username'] }],

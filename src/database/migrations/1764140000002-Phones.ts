@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner, Table } from 'typeorm';
+import { datetimeType } from './column-types';
 
 /**
  * Phone-to-user associations. The pair (mac, user_id) is unique, and user_id references
@@ -16,6 +17,7 @@ export class Phones1764140000002 implements MigrationInterface {
   name = 'Phones1764140000002';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
+    const datetime = datetimeType(queryRunner);
     const onDelete = queryRunner.connection.options.type === 'better-sqlite3' ? 'NO ACTION' : 'RESTRICT';
     await queryRunner.createTable(
       new Table({
@@ -26,7 +28,7 @@ export class Phones1764140000002 implements MigrationInterface {
           { name: 'mac', type: 'varchar', length: '12', isNullable: false },
           // Same type as kamprov_users.id, as a foreign key requires on MariaDB.
           { name: 'user_id', type: 'integer', isNullable: false },
-          { name: 'created_at', type: 'datetime', default: 'CURRENT_TIMESTAMP' },
+          { name: 'created_at', type: datetime, default: 'CURRENT_TIMESTAMP' },
         ],
         // Leading with mac, the unique key also serves phone/get?mac= and phone/list.
         uniques: [{ name: 'kamprov_phones_mac_user_uq', columnNames: ['mac', 'user_id'] }],

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner, Table } from 'typeorm';
+import { datetimeType } from './column-types';
 
 const TABLE = 'kamprov_address_claims';
 const BATCH = 200;
@@ -16,6 +17,7 @@ export class AliasClaims1764140000004 implements MigrationInterface {
   name = 'AliasClaims1764140000004';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
+    const datetime = datetimeType(queryRunner);
     await queryRunner.createTable(
       new Table({
         name: TABLE,
@@ -25,7 +27,7 @@ export class AliasClaims1764140000004 implements MigrationInterface {
           { name: 'domain', type: 'varchar', length: '64', isNullable: false },
           { name: 'kind', type: 'varchar', length: '8', isNullable: false },
           { name: 'e164_destination', type: 'varchar', length: '129', isNullable: true },
-          { name: 'created_at', type: 'datetime', default: 'CURRENT_TIMESTAMP' },
+          { name: 'created_at', type: datetime, default: 'CURRENT_TIMESTAMP' },
         ],
         uniques: [
           { name: 'kamprov_address_claims_address_uq', columnNames: ['username', 'domain'] },
@@ -65,11 +67,13 @@ export class AliasClaims1764140000004 implements MigrationInterface {
     }
 
     // IGNORE: a pair the database's collation still deems equal is skipped, not fatal.
-    const ignore = queryRunner.connection.options.type === 'better-sqlite3' ? 'OR IGNORE' : 'IGNORE';
+    const type = queryRunner.connection.options.type;
+    const [insert, onConflict] =
+      type === 'better-sqlite3' ? ['INSERT OR IGNORE', ''] : type === 'postgres' ? ['INSERT', ' ON CONFLICT DO NOTHING'] : ['INSERT IGNORE', ''];
     for (let i = 0; i < claims.length; i += BATCH) {
       const batch = claims.slice(i, i + BATCH);
       await queryRunner.query(
-        `INSERT ${ignore} INTO ${TABLE} (username, domain, kind, e164_destination) VALUES ${batch.map(() => '(?, ?, ?, ?)').join(', ')}`,
+        `${insert} INTO ${TABLE} (username, domain, kind, e164_destination) VALUES ${batch.map(() => '(?, ?, ?, ?)').join(', ')}${onConflict}`,
         batch.flat(),
       );
     }

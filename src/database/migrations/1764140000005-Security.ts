@@ -1,10 +1,12 @@
 import { MigrationInterface, QueryRunner, Table } from 'typeorm';
+import { datetimeType } from './column-types';
 
 /** API keys (only their hashes) and the audit trail of writes. */
 export class Security1764140000005 implements MigrationInterface {
   name = 'Security1764140000005';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
+    const datetime = datetimeType(queryRunner);
     const varchar = (name: string, length: number, isNullable = false) => ({
       name,
       type: 'varchar',
@@ -21,9 +23,9 @@ export class Security1764140000005 implements MigrationInterface {
           varchar('role', 16),
           varchar('key_id', 16),
           varchar('key_hash', 64),
-          { name: 'created_at', type: 'datetime', default: 'CURRENT_TIMESTAMP' },
-          { name: 'last_used_at', type: 'datetime', isNullable: true },
-          { name: 'revoked_at', type: 'datetime', isNullable: true },
+          { name: 'created_at', type: datetime, default: 'CURRENT_TIMESTAMP' },
+          { name: 'last_used_at', type: datetime, isNullable: true },
+          { name: 'revoked_at', type: datetime, isNullable: true },
         ],
         uniques: [
           { name: 'kamprov_api_keys_name_uq', columnNames: ['name'] },
@@ -36,7 +38,7 @@ export class Security1764140000005 implements MigrationInterface {
         name: 'kamprov_audit',
         columns: [
           id,
-          { name: 'at', type: 'datetime' },
+          { name: 'at', type: datetime },
           varchar('node', 64),
           varchar('target', 255),
           varchar('key_name', 64, true),

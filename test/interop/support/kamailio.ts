@@ -33,7 +33,7 @@ export function interopAvailable(): boolean {
 
 
 export interface KamailioOptions {
-  /** Kamailio's db_url: mysql://... or sqlite:///path */
+  /** Kamailio's db_url: mysql://..., postgres://... or sqlite:///path */
   dbUrl: string;
   /** auth_db reads `ha1` (calculate_ha1 0) instead of the plain password. */
   ha1: boolean;
@@ -66,6 +66,7 @@ export class KamailioInstance {
       `SIP_PORT=${this.sipPort}`,
       `RPC_PORT=${this.rpcPort}`,
       ...(this.options.ha1 ? ['WITH_HA1'] : []),
+      ...(this.options.dbUrl.startsWith('postgres') ? ['WITH_POSTGRES'] : []),
       ...(this.options.dbUrl.startsWith('sqlite:')
         ? ['WITH_SQLITE', `SQLITE_FILE="${this.options.dbUrl.replace(/^sqlite:\/\/\//, '')}=WAL"`]
         : []),

@@ -5,13 +5,13 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { parseDatabaseUrl } from '../../../src/database/dialects';
 import { DatabaseModule } from '../../../src/database/database.module';
-import { databaseTargets, mysqlSkipped, TestDatabase } from '../../support/databases';
+import { databaseTargets, DatabaseKind, describeSkippedTargets, TestDatabase } from '../../support/databases';
 
 /** The pool bound the medium modules use on MySQL (the dialect's pool stats report it). */
 export const MEDIUM_POOL_SIZE = 5;
 
 export interface MediumContext {
-  kind: 'sqlite' | 'mysql';
+  kind: DatabaseKind;
   db: TestDatabase;
   module: TestingModule;
   dataSource: DataSource;
@@ -67,11 +67,7 @@ export function onEveryDatabase(title: string, metadata: ModuleMetadata, body: (
       });
     });
   }
-  if (mysqlSkipped()) {
-    describe(`${title} [mysql]`, () => {
-      it.skip('SKIPPED: set TEST_DATABASE_URL=mysql://root@127.0.0.1:3306/kamprov_test to run on MariaDB', () => undefined);
-    });
-  }
+  describeSkippedTargets(title);
 }
 
 /** A short unique tag, so that each test's rows are its own. */

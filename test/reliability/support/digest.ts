@@ -12,7 +12,7 @@ export async function tableNames(db: TestDatabase): Promise<string[]> {
     db.kind === 'sqlite'
       ? await db.query<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
       : await db.query<{ name: string }>(
-          'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY table_name',
+          `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ${db.kind === 'postgres' ? 'current_schema()' : 'DATABASE()'} ORDER BY table_name`,
         );
   return rows.map((r) => r.name);
 }
@@ -22,7 +22,7 @@ export async function tableDigests(db: TestDatabase): Promise<Record<string, str
   const out: Record<string, string> = {};
   for (const table of await tableNames(db)) {
     if (VOLATILE_TABLES.includes(table)) continue;
-    const quoted = db.kind === 'sqlite' ? `"${table}"` : `\`${table}\``;
+    const quoted = db.kind === 'mysql' ? `\`${table}\`` : `"${table}"`;
     let rows = await db.query(`SELECT * FROM ${quoted}`);
     // SQLite's autoincrement counters: the audit trail's moves with every audited call.
     if (table === 'sqlite_sequence') rows = rows.filter((r) => !VOLATILE_TABLES.includes(String(r.name)));

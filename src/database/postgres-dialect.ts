@@ -1,0 +1,269 @@
+import * as pg from 'pg';
+import type { DataSourceOptions, EntityManager } from 'typeorm';
+import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { toNumberedPlaceholders } from './postgres-placeholders';
+import { driverCode, errorMessage, SqlDialect, type DbFailure, type PoolStats, type RowLock } from './sql-dialect';
+import { DB_ACQUIRE_TIMEOUT_MS, DB_CONNECT_TIMEOUT_MS, DB_QUERY_TIMEOUT_MS, MIGRATION_LOCK_WAIT_S } from './timeouts';
+
+export interface PostgresConfig {
+  type: 'postgres';
+  host: string;
+  port: number;
+  username: string;
+  password: string;
+  database: string;
+  /** The schema kamprov's and Kamailio's tables live in (`?schema=`; default: the server's search_path, usually public). */
+  schema?: string;
+  poolSize: number;
+  migrationsRun: boolean;
+}
+
+/*
+ * The entities declare their date columns as `datetime` (MySQL's and SQLite's name).
+ * TypeORM's PostgreSQL driver converts `datetime` values exactly as `timestamp` ones but
+ * its entity validator refuses the name: it is read as `timestamp without time zone`,
+ * which is what the migrations create on PostgreSQL.
+ */
+const normalizeType = PostgresDriver.prototype.normalizeType; // eslint-disable-line @typescript-eslint/unbound-method
+PostgresDriver.prototype.normalizeType = function (this: PostgresDriver, column) {
+  return column.type === 'datetime' ? 'timestamp without time zone' : normalizeType.call(this, column);
+};
+
+/** How long past the server's statement_timeout the client gives up on a silent server. */
+const CLIENT_TIMEOUT_SLACK_MS = 1000;
+const ARM = Symbol('kamprov.pg.arm');
+
+/** The bits of pg's pool the gauges read (all public in pg-pool). */
+interface PgPoolCounts {
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
+  options: { max?: number };
+}
+
+type PgDriver = typeof pg & { [ARM]?: () => void };
+
+/**
+ * `pg` as TypeORM's driver (`driver` option), with what kamprov needs of it:
+ *
+ * - `?` placeholders rewritten to `$n` (postgres-placeholders.ts), so raw SQL is written once.
+ * - statement timeouts once armed (after the migrations): the server's `statement_timeout`
+ *   (SET on each pooled session before its next statement, outside any transaction) fails
+ *   a long statement with 57014 and rolls its transaction back; a server that does not
+ *   answer at all (frozen, partitioned) is given up on by the client a second later, and
+ *   that connection is destroyed rather than returned to the pool with a late answer on it.
+ */
+function guardedPg(): PgDriver {
+  let armed = false;
+  const queryTimeoutMs = DB_QUERY_TIMEOUT_MS;
+
+  class KamprovClient extends pg.Client {
+    private timeoutSet = false;
+
+    // pg's query() is overloaded; TypeORM calls query(text, values) and query(stream).
+    override query(...args: unknown[]): never {
+      const [first, values] = args;
+      const call = (super.query as (...a: unknown[]) => unknown).bind(this);
+      if (typeof first !== 'string') return call(...args) as never;
+      const text = Array.isArray(values) && values.length > 0 ? toNumberedPlaceholders(first) : first;
+      if (!armed || args.some((a) => typeof a === 'function')) return call(text, ...args.slice(1)) as never;
+      if (!this.timeoutSet) {
+        this.timeoutSet = true;
+        (call(`SET statement_timeout = ${queryTimeoutMs}`) as Promise<unknown>).catch(() => undefined);
+      }
+      const config = { text, values: Array.isArray(values) ? values : undefined, query_timeout: queryTimeoutMs + CLIENT_TIMEOUT_SLACK_MS };
+      return (call(config) as Promise<unknown>).catch((err: unknown) => {
+        // pg stops waiting but leaves the statement on the wire: the session is unusable.
+        if (errorMessage(err) === 'Query read timeout') (this as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+        throw err;
+      }) as never;
+    }
+  }
+
+  class KamprovPool extends pg.Pool {
+    constructor(options?: pg.PoolConfig) {
+      super({ ...options, Client: KamprovClient });
+    }
+  }
+
+  const driver = Object.create(pg) as PgDriver;
+  Object.defineProperty(driver, 'Pool', { value: KamprovPool, enumerable: true });
+  Object.defineProperty(driver, 'Client', { value: KamprovClient, enumerable: true });
+  driver[ARM] = () => {
+    armed = true;
+  };
+  return driver;
+}
+
+/** pg (and pg-pool) say these in words only. */
+const CONNECTION_MESSAGES =
+  /^(Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|Client was closed|Cannot use a pool after calling end|Client has already been connected)/;
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
+
+/** The driver error behind a TypeORM error (or the error itself). */
+function driverErrorOf(err: unknown): { code?: unknown; constraint?: unknown; severity?: unknown } | undefined {
+  const d = (err as { driverError?: unknown } | null)?.driverError ?? err;
+  return d && typeof d === 'object' ? (d) : undefined;
+}
+
+/**
+ * PostgreSQL through `pg`. Like InnoDB, every transaction gets a pooled connection of
+ * its own and row locks do the rest (READ COMMITTED, `FOR SHARE` / `FOR UPDATE`).
+ * Errors carry SQLSTATE codes and the violated constraint's name.
+ */
+export class PostgresDialect extends SqlDialect {
+  static readonly type = 'postgres';
+  static readonly urlPattern = /postgres(ql)?:\/\/[^/]+\/[A-Za-z0-9_$-]+(\?.*)?/;
+  static readonly urlForm = 'postgres://user:pass@host:port/database';
+  static readonly driverTypes = ['postgres'] as const;
+
+  readonly name = 'postgres';
+  readonly serialisesTransactions = false;
+  private savepoints = 0;
+
+  /** `postgres://user:pass@host:port/db[?schema=name]` (credentials percent-encoded); `postgresql://` too. */
+  static parseUrl(url: string, poolSize: number, migrationsRun: boolean): PostgresConfig | undefined {
+    if (!/^postgres(ql)?:\/\//.test(url)) return undefined;
+    const u = new URL(url);
+    const schema = u.searchParams.get('schema') ?? undefined;
+    return {
+      type: 'postgres',
+      host: u.hostname,
+      port: u.port ? Number(u.port) : 5432,
+      username: decodeURIComponent(u.username),
+      password: decodeURIComponent(u.password),
+      database: decodeURIComponent(u.pathname.replace(/^\//, '')),
+      ...(schema ? { schema } : {}),
+      poolSize,
+      migrationsRun,
+    };
+  }
+
+  static dataSourceOptions(config: PostgresConfig): DataSourceOptions {
+    return {
+      type: 'postgres',
+      driver: guardedPg(),
+      host: config.host,
+      port: config.port,
+      username: config.username,
+      password: config.password,
+      database: config.database,
+      ...(config.schema ? { schema: config.schema } : {}),
+      poolSize: config.poolSize,
+      applicationName: 'kamprov',
+      // pg-pool's connectionTimeoutMillis bounds the whole acquire: the wait in the queue and connecting.
+      connectTimeoutMS: Math.max(DB_ACQUIRE_TIMEOUT_MS, DB_CONNECT_TIMEOUT_MS),
+      // keepAlive: notice a silently dead peer in ~10 s instead of the OS's 2 h.
+      extra: { keepAlive: true, keepAliveInitialDelayMillis: 10_000 },
+    };
+  }
+
+  concat(...parts: string[]): string {
+    // || on text; the casts let a number column (numbers' E.164) join a string.
+    return parts.map((p) => `CAST(${p} AS TEXT)`).join(' || ');
+  }
+
+  insertIgnore(table: string, columns: string[], rows: string): string {
+    return `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${rows} ON CONFLICT DO NOTHING`;
+  }
+
+  ciEquals(left: string, right: string): string {
+    // Text compares case-sensitively: fold both sides (keep the username in the same WHERE
+    // clause so that the composite indexes still serve).
+    return `LOWER(${left}) = LOWER(${right})`;
+  }
+
+  /** A session-level advisory lock, held on one connection across the migrations. */
+  override async withMigrationLock<T>(work: () => Promise<T>): Promise<T> {
+    const runner = this.source().createQueryRunner();
+    try {
+      const deadline = Date.now() + MIGRATION_LOCK_WAIT_S * 1000;
+      for (;;) {
+        const [row] = (await runner.query("SELECT pg_try_advisory_lock(hashtext('kamprov_migrations')) AS got")) as { got: boolean }[];
+        if (row?.got) break;
+        if (Date.now() > deadline) throw new Error(`another instance held the migration lock for ${MIGRATION_LOCK_WAIT_S} s`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      try {
+        return await work();
+      } finally {
+        await runner.query("SELECT pg_advisory_unlock(hashtext('kamprov_migrations'))").catch(() => undefined);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  lockClause(mode: RowLock | undefined, of?: string): string {
+    if (!mode) return '';
+    return `${mode === 'share' ? ' FOR SHARE' : ' FOR UPDATE'}${of ? ` OF ${of}` : ''}`;
+  }
+
+  poolStats(): PoolStats {
+    const source = this.source();
+    const open = source.isInitialized;
+    const p = (source.driver as unknown as { master?: PgPoolCounts }).master;
+    return {
+      driver: this.name,
+      total: open ? (p?.totalCount ?? 0) : 0,
+      idle: open ? (p?.idleCount ?? 0) : 0,
+      queued: open ? (p?.waitingCount ?? 0) : 0,
+      max: p?.options.max ?? 0,
+    };
+  }
+
+  /** A savepoint around the statement, rolled back to if it fails (then the transaction goes on). */
+  override async survivable<T>(em: EntityManager, statement: () => Promise<T>): Promise<T> {
+    const runner = em.queryRunner;
+    if (!runner?.isTransactionActive) return statement();
+    const name = `kamprov_sp_${++this.savepoints}`;
+    await runner.query(`SAVEPOINT ${name}`);
+    try {
+      const result = await statement();
+      await runner.query(`RELEASE SAVEPOINT ${name}`);
+      return result;
+    } catch (err) {
+      await runner.query(`ROLLBACK TO SAVEPOINT ${name}`);
+      throw err;
+    }
+  }
+
+  override armStatementTimeouts(): void {
+    (this.source().options as { driver?: PgDriver }).driver?.[ARM]?.();
+  }
+
+  classify(err: unknown): DbFailure | undefined {
+    const d = driverErrorOf(err);
+    const code = driverCode(err) ?? (typeof d?.code === 'string' ? d.code : undefined);
+    const sqlstate = code !== undefined && /^[0-9A-Z]{5}$/.test(code) && typeof d?.severity === 'string';
+    if (!sqlstate) {
+      if (code && NETWORK_CODES.has(code)) return { kind: 'other' };
+      return CONNECTION_MESSAGES.test(errorMessage(err)) ? { kind: 'other' } : undefined;
+    }
+    switch (code) {
+      case '23505':
+        return { kind: 'unique', key: typeof d?.constraint === 'string' ? primaryAsMysql(d.constraint) : undefined };
+      case '23503':
+        return { kind: 'foreign-key' };
+      case '40001': // serialization failure
+      case '40P01': // deadlock
+        return { kind: 'transient' };
+      case '55P03': // lock not available (lock_timeout)
+        return { kind: 'transient', lockWait: true };
+      case '57014': // query_canceled: kamprov's statement_timeout
+        return { kind: 'timeout' };
+      case '22P05': // untranslatable_character: the database's encoding cannot hold a value
+      case '22021': // character_not_in_repertoire
+        return { kind: 'unrepresentable', column: undefined };
+    }
+    return { kind: 'other' };
+  }
+}
+
+/**
+ * A primary key's constraint is `<table>_pkey` (Kamailio's tables) or TypeORM's `PK_<hash>`
+ * (kamprov's) on PostgreSQL; the dialects call it `PRIMARY`.
+ */
+function primaryAsMysql(constraint: string): string {
+  return constraint.endsWith('_pkey') || /^PK_[0-9a-f]+$/.test(constraint) ? 'PRIMARY' : constraint;
+}
