@@ -18,10 +18,7 @@ async function authorized(key: unknown): Promise<boolean> {
   if (typeof key !== 'string') return false;
   const m = /^kp_([0-9a-f]{12})_[A-Za-z0-9_-]{32}$/.exec(key);
   if (!m) return false;
-  const { rows } = await pool.query<Row>(
-    'SELECT key_hash FROM kamprov_api_keys WHERE key_id = $1 AND revoked_at IS NULL LIMIT 1',
-    [m[1]],
-  );
+  const { rows } = await pool.query<Row>('SELECT key_hash FROM kamprov_api_keys WHERE key_id = $1 AND revoked_at IS NULL LIMIT 1', [m[1]]);
   return rows.length === 1 && timingSafeEqual(sha256(key), Buffer.from(rows[0].key_hash as string, 'hex'));
 }
 
@@ -65,7 +62,9 @@ app.get('/user/get', async (req, reply) => {
 });
 
 app.get('/phone/get', async (req, reply) => {
-  const mac = String((req.query as Record<string, string>).mac ?? '').replace(/[:-]/g, '').toLowerCase();
+  const mac = String((req.query as Record<string, string>).mac ?? '')
+    .replace(/[:-]/g, '')
+    .toLowerCase();
   const { rows } = await pool.query<Row>(
     `SELECT u.username, u.domain FROM kamprov_phones p INNER JOIN kamprov_users u ON u.id = p.user_id
       WHERE p.mac = $1 ORDER BY u.username, u.domain`,
@@ -77,9 +76,7 @@ app.get('/phone/get', async (req, reply) => {
 
 app.get('/numbers/inpool', async (req, reply) => {
   const number = String((req.query as Record<string, string>).number ?? '').replace(/^ /, '+');
-  const { rows } = await pool.query<Row>('SELECT id FROM kamprov_numbers WHERE number = $1 LIMIT 1', [
-    number.slice(1),
-  ]);
+  const { rows } = await pool.query<Row>('SELECT id FROM kamprov_numbers WHERE number = $1 LIMIT 1', [number.slice(1)]);
   if (rows.length === 0) return reply.code(404).send({ response: 'failed', cause: 'nonexistant', detail: `${number} is not in the pool` });
   return { response: 'ok', number };
 });

@@ -64,7 +64,9 @@ app.get('/user/get', async (req, reply) => {
 });
 
 app.get('/phone/get', async (req, reply) => {
-  const mac = String((req.query as Record<string, string>).mac ?? '').replace(/[:-]/g, '').toLowerCase();
+  const mac = String((req.query as Record<string, string>).mac ?? '')
+    .replace(/[:-]/g, '')
+    .toLowerCase();
   const [rows] = await pool.query<RowDataPacket[]>(
     `SELECT u.username, u.domain FROM kamprov_phones p INNER JOIN kamprov_users u ON u.id = p.user_id
       WHERE p.mac = ? ORDER BY u.username, u.domain`,
@@ -76,9 +78,7 @@ app.get('/phone/get', async (req, reply) => {
 
 app.get('/numbers/inpool', async (req, reply) => {
   const number = String((req.query as Record<string, string>).number ?? '').replace(/^ /, '+');
-  const [rows] = await pool.query<RowDataPacket[]>('SELECT id FROM kamprov_numbers WHERE number = ? LIMIT 1', [
-    number.slice(1),
-  ]);
+  const [rows] = await pool.query<RowDataPacket[]>('SELECT id FROM kamprov_numbers WHERE number = ? LIMIT 1', [number.slice(1)]);
   if (rows.length === 0) return reply.code(404).send({ response: 'failed', cause: 'nonexistant', detail: `${number} is not in the pool` });
   return { response: 'ok', number };
 });

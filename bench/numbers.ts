@@ -68,7 +68,12 @@ async function main(): Promise<void> {
     const filled = fill.body();
     if (fill.status !== 200 || filled.added !== SIZE) throw new Error(`add_range failed: ${fill.status} ${fill.text.slice(0, 300)}`);
     console.log(`${(fillMs / 1000).toFixed(2)} s`);
-    rows.push({ what: `numbers/add_range, ${SIZE.toLocaleString('en')} numbers`, measured: `${(fillMs / 1000).toFixed(2)} s`, target: '< 10 s', ok: fillMs < 10_000 });
+    rows.push({
+      what: `numbers/add_range, ${SIZE.toLocaleString('en')} numbers`,
+      measured: `${(fillMs / 1000).toFixed(2)} s`,
+      target: '< 10 s',
+      ok: fillMs < 10_000,
+    });
 
     const again = await get(`/numbers/add_range?start=${e164(FIRST)}&end=${e164(last)}`);
     const skipped = again.body();
@@ -103,7 +108,8 @@ async function main(): Promise<void> {
 
     const prefixTimes = await timeMany(Math.min(SAMPLES, 50), async () => {
       const res = await get(`/numbers/list?search=${e164(47200012)}*`);
-      if (res.status !== 200 || (res.body().numbers as string[]).length !== 100) throw new Error(`prefix search: ${res.text.slice(0, 200)}`);
+      if (res.status !== 200 || (res.body().numbers as string[]).length !== 100)
+        throw new Error(`prefix search: ${res.text.slice(0, 200)}`);
     });
     rows.push(summary('numbers/list?search=+47200012* (100 hits)', prefixTimes));
 
@@ -114,7 +120,8 @@ async function main(): Promise<void> {
       const res = await get('/numbers/list');
       listTimes.push(performance.now() - t);
       const numbers = res.body().numbers as string[];
-      if (numbers.length !== SIZE || numbers[0] !== `+${FIRST}` || numbers[SIZE - 1] !== `+${last}`) throw new Error('whole-pool list is wrong');
+      if (numbers.length !== SIZE || numbers[0] !== `+${FIRST}` || numbers[SIZE - 1] !== `+${last}`)
+        throw new Error('whole-pool list is wrong');
       bytes = res.text.length;
     }
     rows.push({

@@ -266,10 +266,14 @@ async function bench(database: BenchDatabase): Promise<void> {
 
     // --- the baseline, side by side
     const basePort = await freePort();
-    const baseline = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, database.baseline), dbUrl.toString(), String(basePort)], {
-      cwd: REPO,
-      stdio: 'ignore',
-    });
+    const baseline = spawn(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', join(__dirname, database.baseline), dbUrl.toString(), String(basePort)],
+      {
+        cwd: REPO,
+        stdio: 'ignore',
+      },
+    );
     children.push(baseline);
     const b = `http://127.0.0.1:${basePort}`;
     await waitFor(`${b}/numbers/inpool`, baseline, 'baseline');
@@ -290,7 +294,10 @@ async function bench(database: BenchDatabase): Promise<void> {
     const load: string[][] = [];
     for (const [node, path] of nodes) {
       const results: Record<string, autocannon.Result> = {};
-      for (const [who, base] of [['kamprov', k], ['baseline', b]] as const) {
+      for (const [who, base] of [
+        ['kamprov', k],
+        ['baseline', b],
+      ] as const) {
         await cannon(base, path, WARMUP_S);
         const r = await cannon(base, path, DURATION_S);
         if (r.non2xx > 0 || r.errors > 0) throw new Error(`${who} ${node}: ${r.non2xx} non-2xx, ${r.errors} errors`);
@@ -315,9 +322,15 @@ async function bench(database: BenchDatabase): Promise<void> {
       [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
     console.log(`\nkamprov benchmark on ${database.kind} — ${new Date().toISOString()}`);
     console.log(`machine: ${cpus().length} × ${cpus()[0].model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
-    console.log(`data: ${Object.entries(counts).map(([k2, v]) => `${Number(v).toLocaleString('en')} ${k2}`).join(', ')}\n`);
+    console.log(
+      `data: ${Object.entries(counts)
+        .map(([k2, v]) => `${Number(v).toLocaleString('en')} ${k2}`)
+        .join(', ')}\n`,
+    );
     console.log(`Reads at ${CONNECTIONS} connections, ${DURATION_S} s each after a ${WARMUP_S} s warm-up (provision key):\n`);
-    console.log(table(['node', 'kamprov req/s', 'baseline req/s', 'kamprov/baseline', 'kamprov p50 / p99', 'baseline p50 / p99', 'p99 ratio'], load));
+    console.log(
+      table(['node', 'kamprov req/s', 'baseline req/s', 'kamprov/baseline', 'kamprov p50 / p99', 'baseline p50 / p99', 'p99 ratio'], load),
+    );
     console.log(`\nkamprov peak RSS: ${peakRssMb.toFixed(0)} MB (target < 200 MB)\n`);
     console.log(table(['bulk path', 'measured', 'target'], bulk));
   } finally {

@@ -22,19 +22,20 @@ export async function renderTypes(document: object): Promise<string> {
   const { default: openapiTS, astToString, COMMENT_HEADER } = require('openapi-typescript') as typeof import('openapi-typescript');
   const ast = await openapiTS(document as Parameters<typeof openapiTS>[0], { silent: true });
   return (
-    COMMENT_HEADER.replace(' * Do not make direct changes to the file.', ' * Do not make direct changes to the file: run `npm run sdk:generate`.') +
-    astToString(ast)
+    COMMENT_HEADER.replace(
+      ' * Do not make direct changes to the file.',
+      ' * Do not make direct changes to the file: run `npm run sdk:generate`.',
+    ) + astToString(ast)
   );
 }
 
 /** renderTypes in a plain Node process (scripts/render-types.ts): document on stdin, types on stdout. */
 export function renderTypesInChild(document: object): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', join(__dirname, 'render-types.ts')],
-      { cwd: join(__dirname, '..'), env: { ...process.env, TS_NODE_PROJECT: join(__dirname, 'tsconfig.json') } },
-    );
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, 'render-types.ts')], {
+      cwd: join(__dirname, '..'),
+      env: { ...process.env, TS_NODE_PROJECT: join(__dirname, 'tsconfig.json') },
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));

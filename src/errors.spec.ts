@@ -28,7 +28,10 @@ describe('AllExceptionsFilter', () => {
       cause: 'proxy',
       detail: 'remote only',
     });
-    expect(answer(new NumbersError(NumbersErrorCode.InvalidRange, 'too many'))?.envelope).toMatchObject({ response: 'invalid', cause: 'range' });
+    expect(answer(new NumbersError(NumbersErrorCode.InvalidRange, 'too many'))?.envelope).toMatchObject({
+      response: 'invalid',
+      cause: 'range',
+    });
     expect(answer(new AliasesError(AliasesErrorCode.E164Taken, 'taken'))?.envelope).toMatchObject({ response: 'failed', cause: 'exists' });
   });
 

@@ -38,7 +38,12 @@ describe('a value the column cannot store (issue 14 item 10)', () => {
       const sent: unknown[] = [];
       const renderer = { send: (_reply: unknown, envelope: unknown) => sent.push(envelope) };
       const filter = new AllExceptionsFilter(renderer as unknown as EnvelopeRenderer);
-      const host = { switchToHttp: () => ({ getResponse: () => ({}), getRequest: () => ({ url: '/user/change_pw?user=a@b&password=x', method: 'GET' }) }) };
+      const host = {
+        switchToHttp: () => ({
+          getResponse: () => ({}),
+          getRequest: () => ({ url: '/user/change_pw?user=a@b&password=x', method: 'GET' }),
+        }),
+      };
       filter.catch(mariadbError(), host as never);
       expect(sent).toEqual([{ response: 'invalid', cause: 'password', detail: expect.stringMatching(/^password has characters/) }]);
       expect(logged.join('\n')).toMatch(/column password cannot store/);

@@ -79,7 +79,8 @@ onEveryDatabase('alias races', (ctx) => {
       names.map(async (name, i) => {
         const remove = () => get(`/user/remove?username=${name}&domain=${D}`);
         const alias = () => get(`/alias/add?alias_username=to-${name}&alias_domain=${D}&destination=${name}@${D}`);
-        const [removed, aliased] = i % 2 === 0 ? await Promise.all([remove(), alias()]) : (await Promise.all([alias(), remove()])).reverse();
+        const [removed, aliased] =
+          i % 2 === 0 ? await Promise.all([remove(), alias()]) : (await Promise.all([alias(), remove()])).reverse();
         return { name, removed, aliased };
       }),
     );

@@ -38,9 +38,7 @@ onEveryDatabase('aliases', (ctx) => {
       const res = await get(`/alias/add?alias_username=%2B4761123456&alias_domain=${D}&destination=alice@${D}`);
       expect(res.status).toBe(200);
       expect(res.body.alias).toBe(`+4761123456@${D}`);
-      expect(await claims('+4761123456')).toEqual([
-        { username: '+4761123456', domain: D, kind: 'alias', e164_destination: `alice@${D}` },
-      ]);
+      expect(await claims('+4761123456')).toEqual([{ username: '+4761123456', domain: D, kind: 'alias', e164_destination: `alice@${D}` }]);
       const spaced = await get(`/alias/add?alias_username=%204722334455&alias_domain=${D}&destination=bob@${D}`);
       expect(spaced.status).toBe(200);
       expect(spaced.body.alias).toBe(`+4722334455@${D}`);
@@ -48,16 +46,31 @@ onEveryDatabase('aliases', (ctx) => {
     });
 
     it('refuses a second E.164 alias for one destination (exists) but takes other aliases', async () => {
-      await expectRefused(ctx().db, () => get(`/alias/add?alias_username=%2B4761999999&alias_domain=${D}&destination=alice@${D}`), { status: 409, response: 'failed', cause: 'exists', detail: /E\.164/ }, TABLES);
+      await expectRefused(
+        ctx().db,
+        () => get(`/alias/add?alias_username=%2B4761999999&alias_domain=${D}&destination=alice@${D}`),
+        { status: 409, response: 'failed', cause: 'exists', detail: /E\.164/ },
+        TABLES,
+      );
       expect((await get(`/alias/add?alias_username=support&alias_domain=${D}&destination=alice@${D}`)).status).toBe(200);
     });
 
     it('refuses an alias domain that is not local (nxdomain, 422)', async () => {
-      await expectRefused(ctx().db, () => get(`/alias/add?alias_username=x&alias_domain=elsewhere.net&destination=alice@${D}`), { status: 422, response: 'failed', cause: 'nxdomain' }, TABLES);
+      await expectRefused(
+        ctx().db,
+        () => get(`/alias/add?alias_username=x&alias_domain=elsewhere.net&destination=alice@${D}`),
+        { status: 422, response: 'failed', cause: 'nxdomain' },
+        TABLES,
+      );
     });
 
     it('refuses a local destination that is no subscriber (nonexistant, 404)', async () => {
-      await expectRefused(ctx().db, () => get(`/alias/add?alias_username=x&alias_domain=${D}&destination=ghost@${D}`), { status: 404, response: 'failed', cause: 'nonexistant' }, TABLES);
+      await expectRefused(
+        ctx().db,
+        () => get(`/alias/add?alias_username=x&alias_domain=${D}&destination=ghost@${D}`),
+        { status: 404, response: 'failed', cause: 'nonexistant' },
+        TABLES,
+      );
     });
 
     it('refuses an alias that exists, to any destination (exists, 409)', async () => {
@@ -71,12 +84,20 @@ onEveryDatabase('aliases', (ctx) => {
       await ctx().db.exec("INSERT INTO subscriber (username, domain, password, ha1, ha1b) VALUES ('bare', ?, 'x', 'x', 'x')", [D]);
       for (const name of ['bob', 'bare']) {
         const refusal = { status: 409, response: 'failed', cause: 'exists', detail: /user/ } as const;
-        await expectRefused(ctx().db, () => get(`/alias/add?alias_username=${name}&alias_domain=${D}&destination=alice@${D}`), refusal, TABLES);
+        await expectRefused(
+          ctx().db,
+          () => get(`/alias/add?alias_username=${name}&alias_domain=${D}&destination=alice@${D}`),
+          refusal,
+          TABLES,
+        );
       }
     });
 
-    it('refuses a second E.164 alias even when the first was written behind kamprov\'s back', async () => {
-      await ctx().db.exec("INSERT INTO dbaliases (alias_username, alias_domain, username, domain) VALUES ('+4790000001', ?, 'carol', ?)", [D, D]);
+    it("refuses a second E.164 alias even when the first was written behind kamprov's back", async () => {
+      await ctx().db.exec("INSERT INTO dbaliases (alias_username, alias_domain, username, domain) VALUES ('+4790000001', ?, 'carol', ?)", [
+        D,
+        D,
+      ]);
       const res = await get(`/alias/add?alias_username=%2B4790000002&alias_domain=${D}&destination=carol@${D}`);
       expect(res.status).toBe(409);
       expect(res.body.cause).toBe('exists');
@@ -170,7 +191,7 @@ onEveryDatabase('aliases', (ctx) => {
       expect(res.status).toBe(200);
     });
 
-    it('removes every duplicate row of an alias written behind kamprov\'s back', async () => {
+    it("removes every duplicate row of an alias written behind kamprov's back", async () => {
       for (let i = 0; i < 2; i++) {
         await ctx().db.exec("INSERT INTO dbaliases (alias_username, alias_domain, username, domain) VALUES ('dup', ?, 'bob', ?)", [D, D]);
       }
@@ -182,7 +203,12 @@ onEveryDatabase('aliases', (ctx) => {
     });
 
     it('answers nonexistant (404) for an unknown alias and writes nothing', async () => {
-      await expectRefused(ctx().db, () => get(`/alias/remove?alias_username=support&alias_domain=${D}`), { status: 404, response: 'failed', cause: 'nonexistant' }, TABLES);
+      await expectRefused(
+        ctx().db,
+        () => get(`/alias/remove?alias_username=support&alias_domain=${D}`),
+        { status: 404, response: 'failed', cause: 'nonexistant' },
+        TABLES,
+      );
     });
 
     it.each([
@@ -197,7 +223,7 @@ onEveryDatabase('aliases', (ctx) => {
     });
   });
 
-  describe('claims that Kamailio lost behind kamprov\'s back', () => {
+  describe("claims that Kamailio lost behind kamprov's back", () => {
     it('are reaped: the alias can be added again and the address taken by a user', async () => {
       expect((await get(`/alias/add?alias_username=lost&alias_domain=${D}&destination=bob@${D}`)).status).toBe(200);
       await ctx().db.exec("DELETE FROM dbaliases WHERE alias_username = 'lost'");

@@ -51,7 +51,22 @@ onEveryDatabase('transport and envelope', (ctx) => {
     expect(addRemote.find((p: any) => p.name === 'r_port').schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 65535 });
     const user = doc.components.schemas.UserDto;
     expect(Object.keys(user.properties)).toEqual(
-      expect.arrayContaining(['user', 'username', 'domain', 'type', 'displayname', 'email', 'password', 'registrar', 'r_port', 'proxy', 'p_port', 'authid', 'dialplan', 'linetext']),
+      expect.arrayContaining([
+        'user',
+        'username',
+        'domain',
+        'type',
+        'displayname',
+        'email',
+        'password',
+        'registrar',
+        'r_port',
+        'proxy',
+        'p_port',
+        'authid',
+        'dialplan',
+        'linetext',
+      ]),
     );
   });
 
@@ -131,10 +146,18 @@ describe('database failures', () => {
 describe('an existing Kamailio database', () => {
   eachTargetFresh('is used as it is: its tables are not altered and its rows stay', async (db) => {
     const ddl = readFileSync(join(__dirname, 'fixtures', `kamailio-5.6-${db.kind}.sql`), 'utf8');
-    for (const statement of ddl.split(';').map((s) => s.trim()).filter(Boolean)) await db.exec(statement);
+    for (const statement of ddl
+      .split(';')
+      .map((s) => s.trim())
+      .filter(Boolean))
+      await db.exec(statement);
     await db.exec("INSERT INTO domain (domain, did) VALUES ('old.example.com', 'old.example.com')");
-    await db.exec("INSERT INTO subscriber (username, domain, password, ha1, ha1b) VALUES ('olduser', 'old.example.com', 'oldpw', 'h1', 'h2')");
-    await db.exec("INSERT INTO dbaliases (alias_username, alias_domain, username, domain) VALUES ('100', 'old.example.com', 'olduser', 'old.example.com')");
+    await db.exec(
+      "INSERT INTO subscriber (username, domain, password, ha1, ha1b) VALUES ('olduser', 'old.example.com', 'oldpw', 'h1', 'h2')",
+    );
+    await db.exec(
+      "INSERT INTO dbaliases (alias_username, alias_domain, username, domain) VALUES ('100', 'old.example.com', 'olduser', 'old.example.com')",
+    );
     const versionsBefore = await db.query('SELECT table_name, table_version FROM version ORDER BY table_name');
 
     let app: TestApp = await startApp({ DATABASE_URL: db.url });
@@ -162,7 +185,7 @@ describe('an existing Kamailio database', () => {
     }
   });
 
-  eachTargetFresh('is created with Kamailio\'s tables and version rows when empty', async (db) => {
+  eachTargetFresh("is created with Kamailio's tables and version rows when empty", async (db) => {
     const app = await startApp({ DATABASE_URL: db.url });
     try {
       const versions = await db.query<{ table_name: string; table_version: number | string }>(

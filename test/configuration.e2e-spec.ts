@@ -77,7 +77,7 @@ describe('configuration: the SQLite journal [sqlite]', () => {
     }
   });
 });
-notOnMysql('configuration: the SQLite journal', 'the journal mode is SQLite\'s');
+notOnMysql('configuration: the SQLite journal', "the journal mode is SQLite's");
 
 onEveryDatabase('API keys: the last use', (ctx) => {
   /** A read key written straight into the table, as the keys CLI stores it (hash only). */
@@ -113,10 +113,6 @@ onEveryDatabase('API keys: the last use', (ctx) => {
     const { app, db } = ctx();
     const key = await insertKey(db, 'used-long-ago', '2020-01-01 00:00:00');
     expect((await app.get('/user/list', { key })).status).toBe(200);
-    await waitFor(
-      async () => (await lastUsed(db, 'used-long-ago'))!.getUTCFullYear() > 2020,
-      10_000,
-      'last_used_at to be refreshed',
-    );
+    await waitFor(async () => (await lastUsed(db, 'used-long-ago'))!.getUTCFullYear() > 2020, 10_000, 'last_used_at to be refreshed');
   });
 });

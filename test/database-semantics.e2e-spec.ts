@@ -38,7 +38,8 @@ onEveryDatabase('database semantics', (ctx) => {
   });
 
   it("LIKE: a search's _ and % are literal, ? and * are the wildcards, on every database", async () => {
-    for (const u of ['a_b1', 'axb1', 'a%b1', 'ab1']) expect((await get(`/user/add_local?username=${encodeURIComponent(u)}&domain=${D}`)).status).toBe(200);
+    for (const u of ['a_b1', 'axb1', 'a%b1', 'ab1'])
+      expect((await get(`/user/add_local?username=${encodeURIComponent(u)}&domain=${D}`)).status).toBe(200);
     const list = async (search: string) => (await get(`/user/list?search=${encodeURIComponent(search)}`)).body.users as string[];
     expect(await list(`a_b*@${D}`)).toEqual([`a_b1@${D}`]);
     expect(await list(`a%b*@${D}`)).toEqual([`a%b1@${D}`]);

@@ -41,12 +41,15 @@ describe('Swagger UI', () => {
     await db?.drop();
   });
 
-  it.each(['/docs', '/docs/', '/docs/?x=1', '/docs/index.html', '/docs//', '/docs?x=1'])('%s loads every script and stylesheet it references', async (path) => {
-    const { page, assets } = await assetsOf(app.baseUrl, path);
-    expect(new URL(page).pathname).toBe('/docs');
-    for (const [asset, status] of assets) expect([asset, status]).toEqual([asset, 200]);
-    expect(assets.map(([a]) => a)).toEqual(expect.arrayContaining(['/docs/swagger-ui.css', '/docs/swagger-ui-init.js']));
-  });
+  it.each(['/docs', '/docs/', '/docs/?x=1', '/docs/index.html', '/docs//', '/docs?x=1'])(
+    '%s loads every script and stylesheet it references',
+    async (path) => {
+      const { page, assets } = await assetsOf(app.baseUrl, path);
+      expect(new URL(page).pathname).toBe('/docs');
+      for (const [asset, status] of assets) expect([asset, status]).toEqual([asset, 200]);
+      expect(assets.map(([a]) => a)).toEqual(expect.arrayContaining(['/docs/swagger-ui.css', '/docs/swagger-ui-init.js']));
+    },
+  );
 
   it('does not keep the pasted key in localStorage by default', async () => {
     expect(await initScript(app)).toMatch(/"persistAuthorization":\s*false/);

@@ -94,14 +94,21 @@ onEveryDatabase('domains', (ctx) => {
     const rows = await ctx().db.query<any>("SELECT domain, did, last_modified FROM domain WHERE domain = 'new.example.com'");
     expect(rows).toHaveLength(1);
     expect(rows[0].did).toBe('new.example.com');
-    expect(String(rows[0].last_modified instanceof Date ? rows[0].last_modified.getFullYear() : rows[0].last_modified)).not.toMatch(/^2000/);
+    expect(String(rows[0].last_modified instanceof Date ? rows[0].last_modified.getFullYear() : rows[0].last_modified)).not.toMatch(
+      /^2000/,
+    );
     expect((await get('/domain/list')).body.domains).toContain('new.example.com');
     // It is local now: users can be added there.
     expect((await get('/user/add_local?user=first@new.example.com')).status).toBe(200);
   });
 
   it('domain/add refuses a present domain, in any case (exists, 409)', async () => {
-    await expectRefused(ctx().db, () => get('/domain/add?domain=NEW.example.com'), { status: 409, response: 'failed', cause: 'exists' }, TABLES);
+    await expectRefused(
+      ctx().db,
+      () => get('/domain/add?domain=NEW.example.com'),
+      { status: 409, response: 'failed', cause: 'exists' },
+      TABLES,
+    );
   });
 
   it('10 parallel identical domain/add: exactly one ok', async () => {
@@ -113,7 +120,12 @@ onEveryDatabase('domains', (ctx) => {
 
   it('domain/remove refuses while a user, a bare subscriber, an alias or a remote user lives in the domain (inuse)', async () => {
     const refuse = async (domain: string, what: RegExp) => {
-      await expectRefused(ctx().db, () => get(`/domain/remove?domain=${domain}`), { status: 409, response: 'failed', cause: 'inuse', detail: what }, TABLES);
+      await expectRefused(
+        ctx().db,
+        () => get(`/domain/remove?domain=${domain}`),
+        { status: 409, response: 'failed', cause: 'inuse', detail: what },
+        TABLES,
+      );
     };
     await refuse('new.example.com', /1 user/);
 

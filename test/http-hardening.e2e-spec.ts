@@ -58,16 +58,26 @@ onEveryDatabase('http hardening', (ctx) => {
       expect((await ctx().app.get(`/user/get?user=head@${D}`)).status).toBe(404);
     });
 
-    it.each(['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'])('refuses %s with the envelope invalid/method and writes nothing', async (method) => {
-      const before = await counts();
-      for (const path of [`/user/add_local?user=m${method.toLowerCase()}@${D}`, '/numbers/add_range?start=%2B4755000000&end=%2B4755000009', '/user/list', '/health/live', '/docs', '/no/such/node']) {
-        const res = await rawRequest(ctx().app.baseUrl, method, path, admin);
-        expect([method, path, res.status]).toEqual([method, path, 405]);
-        expect(res.headers.allow).toBe('GET');
-        expect(envelopeOf(res)).toEqual({ response: 'invalid', cause: 'method', detail: `${method} is not served: every node is a GET` });
-      }
-      expect(await counts()).toEqual(before);
-    });
+    it.each(['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'])(
+      'refuses %s with the envelope invalid/method and writes nothing',
+      async (method) => {
+        const before = await counts();
+        for (const path of [
+          `/user/add_local?user=m${method.toLowerCase()}@${D}`,
+          '/numbers/add_range?start=%2B4755000000&end=%2B4755000009',
+          '/user/list',
+          '/health/live',
+          '/docs',
+          '/no/such/node',
+        ]) {
+          const res = await rawRequest(ctx().app.baseUrl, method, path, admin);
+          expect([method, path, res.status]).toEqual([method, path, 405]);
+          expect(res.headers.allow).toBe('GET');
+          expect(envelopeOf(res)).toEqual({ response: 'invalid', cause: 'method', detail: `${method} is not served: every node is a GET` });
+        }
+        expect(await counts()).toEqual(before);
+      },
+    );
 
     it('refuses HEAD on read nodes and public routes as well', async () => {
       for (const path of ['/user/list', '/health/live', '/openapi.json', '/docs']) {
@@ -92,7 +102,11 @@ onEveryDatabase('http hardening', (ctx) => {
     });
 
     it.each(PROTOTYPE_NAMES)('%s is an unknown parameter on a read node too', async (name) => {
-      for (const path of [`/user/list?${name}=x`, `/user/get?user=alice@${D}&${name}`, `/numbers/add_range?start=%2B4755000000&end=%2B4755000001&${name}=`]) {
+      for (const path of [
+        `/user/list?${name}=x`,
+        `/user/get?user=alice@${D}&${name}`,
+        `/numbers/add_range?start=%2B4755000000&end=%2B4755000001&${name}=`,
+      ]) {
         const res = await rawRequest(ctx().app.baseUrl, 'GET', path, admin);
         expect([path, res.status, envelopeOf(res).cause]).toEqual([path, 400, name]);
       }
@@ -100,9 +114,14 @@ onEveryDatabase('http hardening', (ctx) => {
   });
 
   describe('over-long and malformed URLs (item 5)', () => {
-    it('answers a URL over 16 KiB with the envelope, not Node\'s own 431', async () => {
+    it("answers a URL over 16 KiB with the envelope, not Node's own 431", async () => {
       const before = await counts();
-      const res = await rawRequest(ctx().app.baseUrl, 'GET', `/user/add_local?user=long@${D}&password=${SECRET}&x=${'a'.repeat(17_000)}`, admin);
+      const res = await rawRequest(
+        ctx().app.baseUrl,
+        'GET',
+        `/user/add_local?user=long@${D}&password=${SECRET}&x=${'a'.repeat(17_000)}`,
+        admin,
+      );
       expect(res.status).toBe(431);
       expect(res.headers['content-type']).toMatch(/^application\/json/);
       const body = envelopeOf(res);
@@ -130,7 +149,27 @@ onEveryDatabase(
   'http hardening: nothing secret reaches the log (item 5)',
   (ctx) => {
     it('redacts every near-miss of a secret parameter, and every unknown parameter, in the request log', async () => {
-      const names = ['password', 'password%00', 'PASSWORD', 'Password', 'pass%77ord', 'pa55word', 'passwd', 'api_key', 'api%5Fkey', 'API_KEY', 'x-api-key', 'token', 'secret', 'password[]', '%70assword', 'pass+word', 'password%', '%zz', 'user%00'];
+      const names = [
+        'password',
+        'password%00',
+        'PASSWORD',
+        'Password',
+        'pass%77ord',
+        'pa55word',
+        'passwd',
+        'api_key',
+        'api%5Fkey',
+        'API_KEY',
+        'x-api-key',
+        'token',
+        'secret',
+        'password[]',
+        '%70assword',
+        'pass+word',
+        'password%',
+        '%zz',
+        'user%00',
+      ];
       const paths = names.flatMap((n, i) => [
         `/user/change_pw?user=alice@${D}&${n}=${SECRET}${i}`,
         `/user/list?${n}=${SECRET}${i}`,
@@ -158,7 +197,7 @@ onEveryDatabase(
       expect(out).toContain(`/user/get?user=alice@${D}`);
     }, 120_000);
 
-    it("logs the values of exactly the documented parameters that hold no secret", async () => {
+    it('logs the values of exactly the documented parameters that hold no secret', async () => {
       const doc = (await ctx().app.get('/openapi.json', { key: null })).body as {
         paths: Record<string, { get?: { parameters?: { name: string }[] } }>;
       };

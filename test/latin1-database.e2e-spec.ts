@@ -29,7 +29,10 @@ for (const target of databaseTargets()) {
       if (db.kind === 'mysql') {
         await db.exec('ALTER DATABASE CHARACTER SET latin1 COLLATE latin1_swedish_ci');
         const schema = readFileSync(join(__dirname, 'fixtures', 'kamailio-5.6-mysql.sql'), 'utf8');
-        for (const statement of schema.split(/;\s*\n/).map((s) => s.trim()).filter((s) => s.length > 0)) {
+        for (const statement of schema
+          .split(/;\s*\n/)
+          .map((s) => s.trim())
+          .filter((s) => s.length > 0)) {
           await db.exec(statement);
         }
         const [column] = await db.query<any>(
@@ -64,7 +67,7 @@ for (const target of databaseTargets()) {
       expect((await get(`/user/get?user=lat@${D}`)).body.user.displayname).toBe(LATIN1_NAME);
     });
 
-    it("user/change_pw with a password the subscriber column cannot hold: invalid/password, the old one kept", async () => {
+    it('user/change_pw with a password the subscriber column cannot hold: invalid/password, the old one kept', async () => {
       const before = await get(`/user/get?user=lat@${D}`);
       const res = await get(`/user/change_pw?user=lat@${D}&password=${encodeURIComponent(PASSWORD)}`);
       if (latin1()) {
@@ -77,7 +80,9 @@ for (const target of databaseTargets()) {
     });
 
     it('user/add_remote with such a password: invalid/password, nothing written', async () => {
-      const res = await get(`/user/add_remote?user=far@remote.example.net&password=${encodeURIComponent(PASSWORD)}&registrar=sip.example.net`);
+      const res = await get(
+        `/user/add_remote?user=far@remote.example.net&password=${encodeURIComponent(PASSWORD)}&registrar=sip.example.net`,
+      );
       if (latin1()) {
         expect(res).toMatchObject({ status: 400, body: { response: 'invalid', cause: 'password' } });
         expect(await users('far')).toEqual([]);

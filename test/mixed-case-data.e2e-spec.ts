@@ -76,7 +76,9 @@ onEveryDatabase('a Kamailio database with mixed-case domains', (ctx) => {
     const res = await get(`/user/change_pw?user=alice@${D}&password=N3wPass`);
     expect(res.status).toBe(200);
     expect(res.body.user).toMatchObject({ user: `alice@${D}`, password: 'N3wPass' });
-    expect(await rows("SELECT domain, password FROM subscriber WHERE username = 'alice'")).toEqual([{ domain: STORED, password: 'N3wPass' }]);
+    expect(await rows("SELECT domain, password FROM subscriber WHERE username = 'alice'")).toEqual([
+      { domain: STORED, password: 'N3wPass' },
+    ]);
   });
 
   it('a new alias to the subscriber writes the stored username and the lower-case domain', async () => {

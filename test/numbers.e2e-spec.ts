@@ -13,7 +13,10 @@ async function poolOf(c: SuiteContext): Promise<string[]> {
 }
 
 async function countBetween(c: SuiteContext, lo: number, hi: number): Promise<number> {
-  const [row] = await c.db.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM kamprov_numbers WHERE number BETWEEN ? AND ?', [lo, hi]);
+  const [row] = await c.db.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM kamprov_numbers WHERE number BETWEEN ? AND ?', [
+    lo,
+    hi,
+  ]);
   return Number(row.n);
 }
 
@@ -38,7 +41,12 @@ onEveryDatabase(
       });
 
       it('refuses a number already in the pool (exists, 409) and writes nothing', async () => {
-        await expectRefused(ctx().db, () => get('/numbers/add?number=%2B4761123456'), { status: 409, response: 'failed', cause: 'exists', detail: '+4761123456' }, TABLES);
+        await expectRefused(
+          ctx().db,
+          () => get('/numbers/add?number=%2B4761123456'),
+          { status: 409, response: 'failed', cause: 'exists', detail: '+4761123456' },
+          TABLES,
+        );
       });
 
       it.each([
@@ -70,7 +78,11 @@ onEveryDatabase(
         expect(res.body).toMatchObject({ response: 'failed', cause: 'nonexistant' });
       });
 
-      it.each([['', 'number'], ['number=47', 'number'], ['number=%2B47&search=1', 'search']])('?%s is invalid (%s)', async (query, cause) => {
+      it.each([
+        ['', 'number'],
+        ['number=47', 'number'],
+        ['number=%2B47&search=1', 'search'],
+      ])('?%s is invalid (%s)', async (query, cause) => {
         const res = await get(`/numbers/inpool?${query}`);
         expect(res.status).toBe(400);
         expect(res.body).toMatchObject({ response: 'invalid', cause });
@@ -86,15 +98,21 @@ onEveryDatabase(
       });
 
       it('answers nonexistant for a number not in the pool, writing nothing', async () => {
-        await expectRefused(ctx().db, () => get('/numbers/remove?number=%2B4761123457'), { status: 404, response: 'failed', cause: 'nonexistant' }, TABLES);
+        await expectRefused(
+          ctx().db,
+          () => get('/numbers/remove?number=%2B4761123457'),
+          { status: 404, response: 'failed', cause: 'nonexistant' },
+          TABLES,
+        );
       });
 
-      it.each([['', 'number'], ['number=x', 'number'], ['number=%2B4761123456&force=1', 'force']])(
-        '?%s is invalid (%s) and writes nothing',
-        async (query, cause) => {
-          await expectRefused(ctx().db, () => get(`/numbers/remove?${query}`), { status: 400, response: 'invalid', cause }, TABLES);
-        },
-      );
+      it.each([
+        ['', 'number'],
+        ['number=x', 'number'],
+        ['number=%2B4761123456&force=1', 'force'],
+      ])('?%s is invalid (%s) and writes nothing', async (query, cause) => {
+        await expectRefused(ctx().db, () => get(`/numbers/remove?${query}`), { status: 400, response: 'invalid', cause }, TABLES);
+      });
     });
 
     describe('numbers/add_range', () => {
@@ -134,17 +152,26 @@ onEveryDatabase(
           await db.exec(
             `CREATE FUNCTION kamprov_numbers_poison() RETURNS trigger AS $$ BEGIN IF NEW.number = ${poison} THEN RAISE EXCEPTION 'poison'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`,
           );
-          await db.exec('CREATE TRIGGER kamprov_numbers_poison BEFORE INSERT ON kamprov_numbers FOR EACH ROW EXECUTE FUNCTION kamprov_numbers_poison()');
+          await db.exec(
+            'CREATE TRIGGER kamprov_numbers_poison BEFORE INSERT ON kamprov_numbers FOR EACH ROW EXECUTE FUNCTION kamprov_numbers_poison()',
+          );
         } else {
           await db.exec(
             `CREATE TRIGGER kamprov_numbers_poison BEFORE INSERT ON kamprov_numbers FOR EACH ROW BEGIN IF NEW.number = ${poison} THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'poison'; END IF; END`,
           );
         }
         try {
-          await expectRefused(db, () => get('/numbers/add_range?start=%2B4724000000&end=%2B4724019999'), { status: 503, response: 'error', cause: 'dbfail' }, TABLES);
+          await expectRefused(
+            db,
+            () => get('/numbers/add_range?start=%2B4724000000&end=%2B4724019999'),
+            { status: 503, response: 'error', cause: 'dbfail' },
+            TABLES,
+          );
           expect(await countBetween(ctx(), 4724000000, 4724019999)).toBe(0);
         } finally {
-          await db.exec(db.kind === 'postgres' ? 'DROP TRIGGER kamprov_numbers_poison ON kamprov_numbers' : 'DROP TRIGGER kamprov_numbers_poison');
+          await db.exec(
+            db.kind === 'postgres' ? 'DROP TRIGGER kamprov_numbers_poison ON kamprov_numbers' : 'DROP TRIGGER kamprov_numbers_poison',
+          );
         }
         const retry = await get('/numbers/add_range?start=%2B4724000000&end=%2B4724019999');
         expect(retry.body).toMatchObject({ response: 'ok', added: 20000, skipped: 0 });
@@ -159,7 +186,12 @@ onEveryDatabase(
         [`start=%2B4722100000&end=%2B${4722100000 + MAX_RANGE}`, new RegExp(`${MAX_RANGE}`)],
         ['start=%2B471234&end=%2B47123456', /NUMBERS_MAX_RANGE/],
       ])('?%s is invalid/range and writes nothing', async (query, detail) => {
-        await expectRefused(ctx().db, () => get(`/numbers/add_range?${query}`), { status: 400, response: 'invalid', cause: 'range', detail: detail }, TABLES);
+        await expectRefused(
+          ctx().db,
+          () => get(`/numbers/add_range?${query}`),
+          { status: 400, response: 'invalid', cause: 'range', detail: detail },
+          TABLES,
+        );
       });
 
       it('takes exactly NUMBERS_MAX_RANGE numbers, and a range that shares only the calling code', async () => {
@@ -276,59 +308,59 @@ onEveryDatabase(
 onEveryDatabase(
   'numbers: random picks',
   (ctx) => {
-  const get = (path: string) => ctx().app.get(path);
-  const FIRST = 4730000000;
+    const get = (path: string) => ctx().app.get(path);
+    const FIRST = 4730000000;
 
-  it('are uniform over the pool, holes in the ids included, and never repeat within an answer', async () => {
-    expect((await get(`/numbers/add_range?start=%2B${FIRST}&end=%2B${FIRST + 59}`)).body.added).toBe(60);
-    // Every third number gone: the id span has holes that the picks must step over.
-    for (let i = 0; i < 60; i += 3) expect((await get(`/numbers/remove?number=%2B${FIRST + i}`)).status).toBe(200);
-    const pool = await poolOf(ctx());
-    expect(pool).toHaveLength(40);
+    it('are uniform over the pool, holes in the ids included, and never repeat within an answer', async () => {
+      expect((await get(`/numbers/add_range?start=%2B${FIRST}&end=%2B${FIRST + 59}`)).body.added).toBe(60);
+      // Every third number gone: the id span has holes that the picks must step over.
+      for (let i = 0; i < 60; i += 3) expect((await get(`/numbers/remove?number=%2B${FIRST + i}`)).status).toBe(200);
+      const pool = await poolOf(ctx());
+      expect(pool).toHaveLength(40);
 
-    const counts = new Map(pool.map((n) => [n, 0]));
-    const requests = 400;
-    const limit = 5;
-    for (let i = 0; i < requests; i++) {
-      const numbers = (await get(`/numbers/list?random=true&limit=${limit}`)).body.numbers as string[];
-      expect(new Set(numbers).size).toBe(limit);
-      for (const n of numbers) {
-        expect(counts.has(n)).toBe(true);
-        counts.set(n, counts.get(n)! + 1);
+      const counts = new Map(pool.map((n) => [n, 0]));
+      const requests = 400;
+      const limit = 5;
+      for (let i = 0; i < requests; i++) {
+        const numbers = (await get(`/numbers/list?random=true&limit=${limit}`)).body.numbers as string[];
+        expect(new Set(numbers).size).toBe(limit);
+        for (const n of numbers) {
+          expect(counts.has(n)).toBe(true);
+          counts.set(n, counts.get(n)! + 1);
+        }
       }
-    }
-    // Chi-square against the uniform distribution, 39 degrees of freedom: the 1-in-a-million
-    // critical value is about 96; a pick biased towards low ids or hole neighbours exceeds it
-    // (e.g. taking the next id after a hole would double the count of 20 numbers: chi2 ~ 600).
-    const expected = (requests * limit) / pool.length;
-    const chi2 = [...counts.values()].reduce((sum, c) => sum + (c - expected) ** 2 / expected, 0);
-    expect(chi2).toBeLessThan(96);
-    expect(Math.min(...counts.values())).toBeGreaterThan(0);
-  });
+      // Chi-square against the uniform distribution, 39 degrees of freedom: the 1-in-a-million
+      // critical value is about 96; a pick biased towards low ids or hole neighbours exceeds it
+      // (e.g. taking the next id after a hole would double the count of 20 numbers: chi2 ~ 600).
+      const expected = (requests * limit) / pool.length;
+      const chi2 = [...counts.values()].reduce((sum, c) => sum + (c - expected) ** 2 / expected, 0);
+      expect(chi2).toBeLessThan(96);
+      expect(Math.min(...counts.values())).toBeGreaterThan(0);
+    });
 
-  it('still answers every number asked for when the id span is nearly all holes', async () => {
-    const base = FIRST + 1000;
-    expect((await get(`/numbers/add_range?start=%2B${base}&end=%2B${base + 2999}`)).body.added).toBe(3000);
-    const keep = new Set([base + 7, base + 1500, base + 2990]);
-    // Everything else goes (behind the app's back, for speed): ~3000 ids now hold 3 numbers.
-    await ctx().db.exec(`DELETE FROM kamprov_numbers WHERE number NOT IN (${[...keep].join(', ')})`);
-    expect(await poolOf(ctx())).toHaveLength(3);
-    const expected = [...keep].map((n) => `+${n}`).sort();
-    for (let i = 0; i < 5; i++) {
-      const two = (await get('/numbers/list?random=true&limit=2')).body.numbers as string[];
-      expect(two).toHaveLength(2);
-      expect(new Set(two).size).toBe(2);
-      for (const n of two) expect(expected).toContain(n);
-    }
-    const all = (await get('/numbers/list?random=true&limit=10')).body.numbers as string[];
-    expect([...all].sort()).toEqual(expected);
-  });
+    it('still answers every number asked for when the id span is nearly all holes', async () => {
+      const base = FIRST + 1000;
+      expect((await get(`/numbers/add_range?start=%2B${base}&end=%2B${base + 2999}`)).body.added).toBe(3000);
+      const keep = new Set([base + 7, base + 1500, base + 2990]);
+      // Everything else goes (behind the app's back, for speed): ~3000 ids now hold 3 numbers.
+      await ctx().db.exec(`DELETE FROM kamprov_numbers WHERE number NOT IN (${[...keep].join(', ')})`);
+      expect(await poolOf(ctx())).toHaveLength(3);
+      const expected = [...keep].map((n) => `+${n}`).sort();
+      for (let i = 0; i < 5; i++) {
+        const two = (await get('/numbers/list?random=true&limit=2')).body.numbers as string[];
+        expect(two).toHaveLength(2);
+        expect(new Set(two).size).toBe(2);
+        for (const n of two) expect(expected).toContain(n);
+      }
+      const all = (await get('/numbers/list?random=true&limit=10')).body.numbers as string[];
+      expect([...all].sort()).toEqual(expected);
+    });
 
-  it('answers an empty list for an empty pool', async () => {
-    for (const n of await poolOf(ctx())) expect((await get(`/numbers/remove?number=${encodeURIComponent(n)}`)).status).toBe(200);
-    expect((await get('/numbers/list?random=true&limit=3')).body).toEqual({ response: 'ok', numbers: [] });
-    expect((await get('/numbers/list')).body).toEqual({ response: 'ok', numbers: [] });
-  });
+    it('answers an empty list for an empty pool', async () => {
+      for (const n of await poolOf(ctx())) expect((await get(`/numbers/remove?number=${encodeURIComponent(n)}`)).status).toBe(200);
+      expect((await get('/numbers/list?random=true&limit=3')).body).toEqual({ response: 'ok', numbers: [] });
+      expect((await get('/numbers/list')).body).toEqual({ response: 'ok', numbers: [] });
+    });
   },
   // Hundreds of requests from one client: keep a rate limit, where one is configured, out of the way.
   { RATE_LIMIT_MAX: '0' },

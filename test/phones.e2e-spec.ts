@@ -48,11 +48,21 @@ onEveryDatabase('phones', (ctx) => {
     });
 
     it('refuses the same pair again, in whatever spelling (exists, 409), and writes nothing', async () => {
-      await expectRefused(ctx().db, () => get(`/phone/add?mac=F0-0B-A2-BA-5C-00&username=alice&domain=${D}`), { status: 409, response: 'failed', cause: 'exists', detail: MAC1 }, TABLES);
+      await expectRefused(
+        ctx().db,
+        () => get(`/phone/add?mac=F0-0B-A2-BA-5C-00&username=alice&domain=${D}`),
+        { status: 409, response: 'failed', cause: 'exists', detail: MAC1 },
+        TABLES,
+      );
     });
 
     it('refuses an unknown user (nonexistant, 404) and writes nothing', async () => {
-      await expectRefused(ctx().db, () => get(`/phone/add?mac=${MAC1}&username=ghost&domain=${D}`), { status: 404, response: 'failed', cause: 'nonexistant', detail: `ghost@${D}` }, TABLES);
+      await expectRefused(
+        ctx().db,
+        () => get(`/phone/add?mac=${MAC1}&username=ghost&domain=${D}`),
+        { status: 404, response: 'failed', cause: 'nonexistant', detail: `ghost@${D}` },
+        TABLES,
+      );
     });
 
     it.each([
@@ -123,7 +133,7 @@ onEveryDatabase('phones', (ctx) => {
       expect(res.body).toMatchObject({ response: 'failed', cause: 'nonexistant' });
     });
 
-    it('by user: the MACs of the user\'s phones, ordered', async () => {
+    it("by user: the MACs of the user's phones, ordered", async () => {
       for (const q of [`user=alice@${D}`, `username=alice&domain=${D.toUpperCase()}`]) {
         const res = await get(`/phone/get?${q}`);
         expect(res.status).toBe(200);

@@ -18,14 +18,21 @@ for (const target of databaseTargets()) {
       // Every migration once, then back to the state before PhoneProvisioning.
       await (await startApp({ DATABASE_URL: db.url })).close();
       for (const t of ['kamprov_prov_keys', 'kamprov_prov_nonces', 'kamprov_phone_devices']) await db.exec(`DROP TABLE ${t}`);
-      await db.exec(db.kind === 'sqlite' ? 'DROP INDEX kamprov_phones_mac_line_uq' : 'DROP INDEX kamprov_phones_mac_line_uq ON kamprov_phones');
+      await db.exec(
+        db.kind === 'sqlite' ? 'DROP INDEX kamprov_phones_mac_line_uq' : 'DROP INDEX kamprov_phones_mac_line_uq ON kamprov_phones',
+      );
       await db.exec('ALTER TABLE kamprov_phones DROP COLUMN line');
       await db.exec("DELETE FROM migrations WHERE name = 'PhoneProvisioning1764140000006'");
       for (const name of ['carol', 'alice', 'bob']) {
         await db.exec("INSERT INTO kamprov_users (username, domain, type) VALUES (?, ?, 'remote')", [name, D]);
       }
       // Inserted out of name order: the lines follow the names, as phone/get did.
-      for (const [mac, name] of [[MAC, 'carol'], [MAC, 'alice'], ['f00ba2ba5c21', 'bob'], [MAC, 'bob']]) {
+      for (const [mac, name] of [
+        [MAC, 'carol'],
+        [MAC, 'alice'],
+        ['f00ba2ba5c21', 'bob'],
+        [MAC, 'bob'],
+      ]) {
         await db.exec('INSERT INTO kamprov_phones (mac, user_id) SELECT ?, id FROM kamprov_users WHERE username = ?', [mac, name]);
       }
       app = await startApp({ DATABASE_URL: db.url });
@@ -46,7 +53,11 @@ for (const target of databaseTargets()) {
         [MAC, 'carol', 3],
         ['f00ba2ba5c21', 'bob', 1],
       ]);
-      expect((await app!.get(`/phone/get?mac=${MAC}`)).body).toEqual({ response: 'ok', mac: MAC, users: [`alice@${D}`, `bob@${D}`, `carol@${D}`] });
+      expect((await app!.get(`/phone/get?mac=${MAC}`)).body).toEqual({
+        response: 'ok',
+        mac: MAC,
+        users: [`alice@${D}`, `bob@${D}`, `carol@${D}`],
+      });
     });
 
     it('the lines are enforced and the next add takes the lowest free line', async () => {

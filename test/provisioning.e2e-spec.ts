@@ -38,7 +38,10 @@ onEveryDatabase(
       for (const name of ['alice', 'bob']) {
         expect((await get(`/user/add_local?username=${name}&domain=${D}&displayname=${name.toUpperCase()}`)).status).toBe(200);
       }
-      expect((await get('/user/add_remote?user=rem@remote.example.net&password=rp&registrar=reg.remote.example.net&r_port=5070&authid=remauth')).status).toBe(200);
+      expect(
+        (await get('/user/add_remote?user=rem@remote.example.net&password=rp&registrar=reg.remote.example.net&r_port=5070&authid=remauth'))
+          .status,
+      ).toBe(200);
     });
 
     describe('phones become devices', () => {
@@ -46,9 +49,20 @@ onEveryDatabase(
         const set = await get(`/phone/set?mac=F0:0B:A2:BA:5C:10&vendor=Yealink&model=T46S`);
         expect(set.status).toBe(200);
         expect(set.body).toEqual({ response: 'ok', mac: MAC, vendor: 'yealink', model: 'T46S' });
-        expect((await get(`/phone/get?mac=${MAC}`)).body).toEqual({ response: 'ok', mac: MAC, vendor: 'yealink', model: 'T46S', users: [] });
+        expect((await get(`/phone/get?mac=${MAC}`)).body).toEqual({
+          response: 'ok',
+          mac: MAC,
+          vendor: 'yealink',
+          model: 'T46S',
+          users: [],
+        });
         expect((await get(`/phone/set?mac=${MAC}&vendor=yealink`)).body.model).toBe('T46S');
-        expect((await get(`/phone/set?mac=${OTHER}&vendor=snom`)).body).toEqual({ response: 'ok', mac: OTHER, vendor: 'snom', model: null });
+        expect((await get(`/phone/set?mac=${OTHER}&vendor=snom`)).body).toEqual({
+          response: 'ok',
+          mac: OTHER,
+          vendor: 'snom',
+          model: null,
+        });
         expect((await get(`/phone/get?mac=${OTHER}`)).body).toEqual({ response: 'ok', mac: OTHER, vendor: 'snom', model: null, users: [] });
       });
 
@@ -65,14 +79,25 @@ onEveryDatabase(
       });
 
       it('phone/add takes the lowest free line, or the line given; a taken line is exists', async () => {
-        expect((await get(`/phone/add?mac=${MAC}&user=bob@${D}&line=2`)).body).toEqual({ response: 'ok', mac: MAC, user: `bob@${D}`, line: 2 });
+        expect((await get(`/phone/add?mac=${MAC}&user=bob@${D}&line=2`)).body).toEqual({
+          response: 'ok',
+          mac: MAC,
+          user: `bob@${D}`,
+          line: 2,
+        });
         expect((await get(`/phone/add?mac=${MAC}&user=alice@${D}`)).body).toEqual({ response: 'ok', mac: MAC, user: `alice@${D}` });
         const taken = await get(`/phone/add?mac=${MAC}&user=rem@remote.example.net&line=1`);
         expect(taken.status).toBe(409);
         expect(taken.body).toMatchObject({ response: 'failed', cause: 'exists' });
         expect(taken.body.detail).toContain('line 1');
-        expect((await get(`/phone/add?mac=${MAC}&user=rem@remote.example.net&line=0`)).body).toMatchObject({ response: 'invalid', cause: 'line' });
-        expect((await get(`/phone/add?mac=${MAC}&user=rem@remote.example.net&line=100`)).body).toMatchObject({ response: 'invalid', cause: 'line' });
+        expect((await get(`/phone/add?mac=${MAC}&user=rem@remote.example.net&line=0`)).body).toMatchObject({
+          response: 'invalid',
+          cause: 'line',
+        });
+        expect((await get(`/phone/add?mac=${MAC}&user=rem@remote.example.net&line=100`)).body).toMatchObject({
+          response: 'invalid',
+          cause: 'line',
+        });
         expect((await get(`/phone/add?mac=${MAC}&user=rem@remote.example.net`)).status).toBe(200);
         const rows = await ctx().db.query<{ line: number }>('SELECT line FROM kamprov_phones WHERE mac = ? ORDER BY line', [MAC]);
         expect(rows.map((r) => Number(r.line))).toEqual([1, 2, 3]);
@@ -169,7 +194,7 @@ onEveryDatabase(
         expect(md5.res.text).toBe(sha.res.text);
       });
 
-      it('refuses a wrong secret, a replayed nonce, and another phone\'s credentials', async () => {
+      it("refuses a wrong secret, a replayed nonce, and another phone's credentials", async () => {
         expect((await digest(`/prov/${MAC}.cfg`, { username: MAC, password: 'wrong' })).res.status).toBe(401);
         const ok = await digest(`/prov/${MAC}.cfg`, secret);
         expect(ok.res.status).toBe(200);
@@ -199,7 +224,7 @@ onEveryDatabase(
         expect((await digest(`/prov/${MAC}.cfg`, secret)).res.status).toBe(200);
       });
 
-      it('403 for a User-Agent that carries another MAC, in the vendors\' forms', async () => {
+      it("403 for a User-Agent that carries another MAC, in the vendors' forms", async () => {
         for (const ua of [
           'Yealink SIP-T46S 66.86.0.15 80:5e:c0:11:22:33',
           `snomD785/10.1.33.33 ${OTHER.match(/../g)!.join(':')}`,
@@ -210,11 +235,13 @@ onEveryDatabase(
           const res = await raw(`/prov/${MAC}.cfg`, { 'user-agent': ua });
           expect([ua, res.status]).toEqual([ua, 403]);
         }
-        const mine = await digest(`/prov/${MAC}.cfg`, secret, { 'user-agent': `Yealink SIP-T46S 66.86.0.15 ${MAC.match(/../g)!.join(':').toUpperCase()}` });
+        const mine = await digest(`/prov/${MAC}.cfg`, secret, {
+          'user-agent': `Yealink SIP-T46S 66.86.0.15 ${MAC.match(/../g)!.join(':').toUpperCase()}`,
+        });
         expect(mine.res.status).toBe(200);
       });
 
-      it('404 for a name that does not fit the phone\'s vendor (after authentication) or no vendor', async () => {
+      it("404 for a name that does not fit the phone's vendor (after authentication) or no vendor", async () => {
         expect((await digest(`/prov/cfg${MAC}.xml`, secret)).res.status).toBe(404);
         expect((await digest(`/prov/${MAC}/accounts`, secret)).res.status).toBe(404);
         expect((await raw(`/prov/${MAC}.exe`)).status).toBe(404);
@@ -228,7 +255,7 @@ onEveryDatabase(
         expect(res.headers.get('cache-control')).toBe('no-store');
       });
 
-      it('serves by token; a wrong token or another phone\'s token is refused', async () => {
+      it("serves by token; a wrong token or another phone's token is refused", async () => {
         const res = await raw(`/prov/t/${secret.token}/${MAC}.cfg`);
         expect(res.status).toBe(200);
         expect(res.text).toContain('account.1.user_name = alice');

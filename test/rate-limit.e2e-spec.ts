@@ -59,9 +59,7 @@ onEveryDatabase(
       for (let i = 0; i < 7; i++) statuses.push((await app.get(`/user/add_local?user=f${i}@${D}`, { key })).status);
       expect(statuses).toEqual([403, 403, 403, 403, 403, 429, 429]);
       // Forbidden calls are audited (a known key), the limited ones are not.
-      const audit = await ctx().db.query<{ outcome: string }>(
-        "SELECT outcome FROM kamprov_audit WHERE key_name = 'rl-forbidden'",
-      );
+      const audit = await ctx().db.query<{ outcome: string }>("SELECT outcome FROM kamprov_audit WHERE key_name = 'rl-forbidden'");
       expect(audit.map((a) => a.outcome)).toEqual(Array(5).fill('failed/forbidden'));
     });
   },
@@ -69,23 +67,20 @@ onEveryDatabase(
 );
 
 // Issue 14 item 1: refused requests must not grow the audit trail without bound.
-onEveryDatabase(
-  'audit: requests without a valid key are not recorded',
-  (ctx) => {
-    it('500 keyless or wrong-key writes add no audit row; a keyed write still does', async () => {
-      const { app } = ctx();
-      const before = await auditRows(ctx);
-      for (let batch = 0; batch < 10; batch++) {
-        const answers = await Promise.all(
-          Array.from({ length: 50 }, (_, i) =>
-            app.get(`/user/add_local?user=${'x'.repeat(100)}${batch}-${i}@${D}`, { key: i % 2 ? null : WRONG_KEY }),
-          ),
-        );
-        expect(answers.every((a) => a.status === 401)).toBe(true);
-      }
-      expect(await auditRows(ctx)).toBe(before);
-      await app.get(`/user/remove?user=nobody@${D}`);
-      expect(await auditRows(ctx)).toBe(before + 1);
-    }, 60_000);
-  },
-);
+onEveryDatabase('audit: requests without a valid key are not recorded', (ctx) => {
+  it('500 keyless or wrong-key writes add no audit row; a keyed write still does', async () => {
+    const { app } = ctx();
+    const before = await auditRows(ctx);
+    for (let batch = 0; batch < 10; batch++) {
+      const answers = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          app.get(`/user/add_local?user=${'x'.repeat(100)}${batch}-${i}@${D}`, { key: i % 2 ? null : WRONG_KEY }),
+        ),
+      );
+      expect(answers.every((a) => a.status === 401)).toBe(true);
+    }
+    expect(await auditRows(ctx)).toBe(before);
+    await app.get(`/user/remove?user=nobody@${D}`);
+    expect(await auditRows(ctx)).toBe(before + 1);
+  }, 60_000);
+});

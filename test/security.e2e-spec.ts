@@ -159,37 +159,49 @@ describe('security: first start and logs', () => {
   }
   if (mysqlSkipped()) it.skip('first start [mysql] SKIPPED: TEST_DATABASE_URL is not set', () => undefined);
 
-  for (const target of databaseTargets()) it(`logs requests without any key or password [${target.kind}]`, async () => {
-    const db = await target.create();
-    const bootstrap = 'log-test-bootstrap-key-ABCDEFGH12345';
-    const server = await startServer({ DATABASE_URL: db.url, BOOTSTRAP_API_KEY: bootstrap, ALLOW_QUERY_API_KEY: 'true' });
-    try {
-      await db.exec("INSERT INTO domain (domain, did) VALUES ('sip.example.com', 'sip.example.com')");
-      const h = { 'x-api-key': bootstrap };
-      const added = await (await fetch(`${server.url}/user/add_local?user=alice@${D}`, { headers: h })).json() as any;
-      const generated = added.user.password as string;
-      await fetch(`${server.url}/user/change_pw?user=alice@${D}&password=Sup3rSecretPw`, { headers: h });
-      await fetch(`${server.url}/user/add_remote?user=r@remote.net&password=RemoteSecretPw&registrar=sip.remote.net`, { headers: { authorization: `Bearer ${bootstrap}` } });
-      await fetch(`${server.url}/user/list?api_key=${bootstrap}`);
-      await fetch(`${server.url}/user/change_pw?user=alice@${D}&password=Bad%07Secret`, { headers: h });
-      // Parameter names in any case are the same secret to a reader of the log.
-      await fetch(`${server.url}/user/change_pw?user=alice@${D}&PASSWORD=UpperCaseSecret`, { headers: h });
-      await fetch(`${server.url}/user/list?Password=MixedCaseSecret`, { headers: h });
-      await fetch(`${server.url}/user/list?API_KEY=${bootstrap}`);
-      // The log is written after the answer: wait for the last request's line.
-      const log = await server.waitForOutput(/GET \/user\/list\?API_KEY=\*\*\* \d{3}/);
-      expect(log).toMatch(/GET \/user\/change_pw\?user=alice@sip.example.com&password=\*\*\* 200/);
-      expect(log).toMatch(/GET \/user\/change_pw\?user=alice@sip.example.com&PASSWORD=\*\*\* \d{3}/);
-      expect(log).toMatch(/GET \/user\/list\?Password=\*\*\* \d{3}/);
-      const secrets = [bootstrap, generated, 'Sup3rSecretPw', 'RemoteSecretPw', 'Bad%07Secret', 'BadSecret', 'UpperCaseSecret', 'MixedCaseSecret'];
-      for (const secret of secrets) {
-        expect([secret, log.includes(secret)]).toEqual([secret, false]);
+  for (const target of databaseTargets())
+    it(`logs requests without any key or password [${target.kind}]`, async () => {
+      const db = await target.create();
+      const bootstrap = 'log-test-bootstrap-key-ABCDEFGH12345';
+      const server = await startServer({ DATABASE_URL: db.url, BOOTSTRAP_API_KEY: bootstrap, ALLOW_QUERY_API_KEY: 'true' });
+      try {
+        await db.exec("INSERT INTO domain (domain, did) VALUES ('sip.example.com', 'sip.example.com')");
+        const h = { 'x-api-key': bootstrap };
+        const added = (await (await fetch(`${server.url}/user/add_local?user=alice@${D}`, { headers: h })).json()) as any;
+        const generated = added.user.password as string;
+        await fetch(`${server.url}/user/change_pw?user=alice@${D}&password=Sup3rSecretPw`, { headers: h });
+        await fetch(`${server.url}/user/add_remote?user=r@remote.net&password=RemoteSecretPw&registrar=sip.remote.net`, {
+          headers: { authorization: `Bearer ${bootstrap}` },
+        });
+        await fetch(`${server.url}/user/list?api_key=${bootstrap}`);
+        await fetch(`${server.url}/user/change_pw?user=alice@${D}&password=Bad%07Secret`, { headers: h });
+        // Parameter names in any case are the same secret to a reader of the log.
+        await fetch(`${server.url}/user/change_pw?user=alice@${D}&PASSWORD=UpperCaseSecret`, { headers: h });
+        await fetch(`${server.url}/user/list?Password=MixedCaseSecret`, { headers: h });
+        await fetch(`${server.url}/user/list?API_KEY=${bootstrap}`);
+        // The log is written after the answer: wait for the last request's line.
+        const log = await server.waitForOutput(/GET \/user\/list\?API_KEY=\*\*\* \d{3}/);
+        expect(log).toMatch(/GET \/user\/change_pw\?user=alice@sip.example.com&password=\*\*\* 200/);
+        expect(log).toMatch(/GET \/user\/change_pw\?user=alice@sip.example.com&PASSWORD=\*\*\* \d{3}/);
+        expect(log).toMatch(/GET \/user\/list\?Password=\*\*\* \d{3}/);
+        const secrets = [
+          bootstrap,
+          generated,
+          'Sup3rSecretPw',
+          'RemoteSecretPw',
+          'Bad%07Secret',
+          'BadSecret',
+          'UpperCaseSecret',
+          'MixedCaseSecret',
+        ];
+        for (const secret of secrets) {
+          expect([secret, log.includes(secret)]).toEqual([secret, false]);
+        }
+      } finally {
+        await server.stop();
+        await db.drop();
       }
-    } finally {
-      await server.stop();
-      await db.drop();
-    }
-  }, 90_000);
+    }, 90_000);
   if (mysqlSkipped()) it.skip('logs requests [mysql] SKIPPED: TEST_DATABASE_URL is not set', () => undefined);
 });
 

@@ -24,7 +24,14 @@ onEveryDatabase('remote users: clearing fields and passwords', (ctx) => {
 
     const res = await get(`/user/update?user=full@${FAR}&proxy=&p_port=&r_port=&authid=`);
     expect(res.status).toBe(200);
-    expect(res.body.user).toMatchObject({ registrar: `sip.${FAR}`, r_port: null, proxy: null, p_port: null, authid: null, password: 'S3cr3t' });
+    expect(res.body.user).toMatchObject({
+      registrar: `sip.${FAR}`,
+      r_port: null,
+      proxy: null,
+      p_port: null,
+      authid: null,
+      password: 'S3cr3t',
+    });
     expect((await get(`/user/get?user=full@${FAR}`)).body.user).toEqual(res.body.user);
     const [row] = await ctx().db.query<any>('SELECT r_port, proxy, p_port, authid FROM kamprov_users WHERE username = ?', ['full']);
     expect(row).toEqual({ r_port: null, proxy: null, p_port: null, authid: null });
@@ -54,7 +61,11 @@ onEveryDatabase('remote users: clearing fields and passwords', (ctx) => {
     const before = await rowCounts(ctx().db);
     for (const pw of ['', '%20', '%20%20%20']) {
       const res = await get(`/user/add_remote?user=blank@${FAR}&password=${pw}&registrar=sip.${FAR}`);
-      expect({ pw, status: res.status, body: res.body }).toMatchObject({ pw, status: 400, body: { response: 'invalid', cause: 'password' } });
+      expect({ pw, status: res.status, body: res.body }).toMatchObject({
+        pw,
+        status: 400,
+        body: { response: 'invalid', cause: 'password' },
+      });
     }
     expect(await rowCounts(ctx().db)).toEqual(before);
   });

@@ -3,8 +3,20 @@ import { addLocalDomain, expectRefused, onEveryDatabase } from './support/suite'
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 const USER_KEYS = [
-  'user', 'username', 'domain', 'type', 'displayname', 'email', 'password',
-  'registrar', 'r_port', 'proxy', 'p_port', 'authid', 'dialplan', 'linetext',
+  'user',
+  'username',
+  'domain',
+  'type',
+  'displayname',
+  'email',
+  'password',
+  'registrar',
+  'r_port',
+  'proxy',
+  'p_port',
+  'authid',
+  'dialplan',
+  'linetext',
 ];
 const D = 'sip.example.com';
 
@@ -35,7 +47,16 @@ onEveryDatabase('users', (ctx) => {
       expect(res.body.response).toBe('ok');
       const u = res.body.user;
       expect(Object.keys(u).sort()).toEqual([...USER_KEYS].sort());
-      expect(u).toMatchObject({ user: `alice@${D}`, username: 'alice', domain: D, type: 'local', displayname: 'Alice L', email: 'alice@example.com', registrar: null, r_port: null });
+      expect(u).toMatchObject({
+        user: `alice@${D}`,
+        username: 'alice',
+        domain: D,
+        type: 'local',
+        displayname: 'Alice L',
+        email: 'alice@example.com',
+        registrar: null,
+        r_port: null,
+      });
       expect(u.password).toMatch(/^[A-HJ-NP-Za-km-z2-9]{16}$/);
 
       const [sub] = await ctx().db.query<any>('SELECT * FROM subscriber WHERE username = ? AND domain = ?', ['alice', D]);
@@ -62,7 +83,11 @@ onEveryDatabase('users', (ctx) => {
     });
 
     it('refuses a domain that is not local (nxdomain) and writes nothing', async () => {
-      await expectRefused(ctx().db, () => get('/user/add_local?username=dave&domain=elsewhere.net'), { status: 422, response: 'failed', cause: 'nxdomain' });
+      await expectRefused(ctx().db, () => get('/user/add_local?username=dave&domain=elsewhere.net'), {
+        status: 422,
+        response: 'failed',
+        cause: 'nxdomain',
+      });
     });
 
     it('refuses an address held by a user, a bare subscriber or an alias (exists)', async () => {
@@ -85,9 +110,7 @@ onEveryDatabase('users', (ctx) => {
     });
 
     it('gives exactly one ok to 20 parallel identical requests', async () => {
-      const results = await Promise.all(
-        Array.from({ length: 20 }, () => get(`/user/add_local?username=racer&domain=${D}`)),
-      );
+      const results = await Promise.all(Array.from({ length: 20 }, () => get(`/user/add_local?username=racer&domain=${D}`)));
       const statuses = results.map((r) => r.status).sort();
       expect(statuses.filter((s) => s === 200)).toHaveLength(1);
       expect(statuses.filter((s) => s === 409)).toHaveLength(19);
@@ -153,9 +176,20 @@ onEveryDatabase('users', (ctx) => {
       );
       expect(res.status).toBe(200);
       expect(res.body.user).toEqual({
-        user: 'rem@remote.example.net', username: 'rem', domain: 'remote.example.net', type: 'remote',
-        displayname: 'Remote', email: null, password: 'S3cr3t', registrar: 'sip.remote.net', r_port: 5061,
-        proxy: 'proxy.remote.net', p_port: 5070, authid: 'realrem', dialplan: '(.*)', linetext: 'Rem',
+        user: 'rem@remote.example.net',
+        username: 'rem',
+        domain: 'remote.example.net',
+        type: 'remote',
+        displayname: 'Remote',
+        email: null,
+        password: 'S3cr3t',
+        registrar: 'sip.remote.net',
+        r_port: 5061,
+        proxy: 'proxy.remote.net',
+        p_port: 5070,
+        authid: 'realrem',
+        dialplan: '(.*)',
+        linetext: 'Rem',
       });
       expect(await ctx().db.query("SELECT * FROM subscriber WHERE username = 'rem'")).toHaveLength(0);
       const got = await get('/user/get?user=rem@remote.example.net');
@@ -224,14 +258,18 @@ onEveryDatabase('users', (ctx) => {
       expect(res.body.users).toHaveLength(2);
     });
 
-    it.each([['limit=0', 'limit'], ['limit=-1', 'limit'], ['limit=abc', 'limit'], ['limit=1.5', 'limit'], ['search=', 'search'], ['search=a&search=b', 'search']])(
-      '?%s is invalid (%s)',
-      async (query, cause) => {
-        const res = await get(`/user/list?${query}`);
-        expect(res.status).toBe(400);
-        expect(res.body).toMatchObject({ response: 'invalid', cause });
-      },
-    );
+    it.each([
+      ['limit=0', 'limit'],
+      ['limit=-1', 'limit'],
+      ['limit=abc', 'limit'],
+      ['limit=1.5', 'limit'],
+      ['search=', 'search'],
+      ['search=a&search=b', 'search'],
+    ])('?%s is invalid (%s)', async (query, cause) => {
+      const res = await get(`/user/list?${query}`);
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ response: 'invalid', cause });
+    });
   });
 
   describe('user/genpw', () => {
@@ -269,14 +307,14 @@ onEveryDatabase('users', (ctx) => {
       expect(sub.ha1).toBe(md5(`alice:${D}:${res.body.user.password}`));
     });
 
-    it('stores a remote user\'s new password', async () => {
+    it("stores a remote user's new password", async () => {
       await given(REM);
       const res = await get('/user/change_pw?user=rem@remote.example.net&password=other');
       expect(res.body.user.password).toBe('other');
       expect((await get('/user/get?user=rem@remote.example.net')).body.user.password).toBe('other');
     });
 
-    it('restores the subscriber row of a local user deleted behind kamprov\'s back', async () => {
+    it("restores the subscriber row of a local user deleted behind kamprov's back", async () => {
       expect((await get(`/user/add_local?user=phoenix@${D}`)).status).toBe(200);
       await ctx().db.exec("DELETE FROM subscriber WHERE username = 'phoenix'");
       const res = await get(`/user/change_pw?user=phoenix@${D}&password=R1sen4gain`);
@@ -337,7 +375,10 @@ onEveryDatabase('users', (ctx) => {
       await given(ALICE);
       const aliases = await ctx().db.query("SELECT 1 FROM dbaliases WHERE alias_username = 'sales'");
       if (aliases.length === 0) {
-        await ctx().db.exec("INSERT INTO dbaliases (alias_username, alias_domain, username, domain) VALUES ('sales', ?, 'alice', ?)", [D, D]);
+        await ctx().db.exec("INSERT INTO dbaliases (alias_username, alias_domain, username, domain) VALUES ('sales', ?, 'alice', ?)", [
+          D,
+          D,
+        ]);
       }
       const res = await get(`/user/remove?user=alice@${D}`);
       expect(res.status).toBe(409);

@@ -21,7 +21,7 @@ export class AliasesController {
     summary: 'Add an alias alias_username@alias_domain leading to destination',
     description:
       'The alias domain must be local (nxdomain). A destination at a local domain must be a subscriber (nonexistant); ' +
-      'one elsewhere is taken as it is. exists: the alias exists, its address is a user\'s or a subscriber\'s, or it is ' +
+      "one elsewhere is taken as it is. exists: the alias exists, its address is a user's or a subscriber's, or it is " +
       'an E.164 alias and the destination already has one. invalid: cause alias (alias_username/alias_domain) or destination.',
     ok: AliasOkDto,
     failures: ['nxdomain', 'nonexistant', 'exists'],

@@ -58,10 +58,7 @@ export class AliasesService {
       }
       // Friendly words and rows written behind kamprov's back; the claim below decides races.
       if (await this.aliases.exists(em, alias.username, alias.domain)) throw aliasExists(alias);
-      if (
-        (await this.users.findId(em, alias)) !== undefined ||
-        (await this.subscribers.exists(em, alias.username, alias.domain))
-      ) {
+      if ((await this.users.findId(em, alias)) !== undefined || (await this.subscribers.exists(em, alias.username, alias.domain))) {
         throw addressIsUser(alias);
       }
       const e164 = isE164(alias.username);
@@ -115,8 +112,7 @@ export class AliasesService {
 
 const destinationNotFound = (d: Address) =>
   new AliasesError(AliasesErrorCode.DestinationNotFound, `${formatAddress(d)} is at a local domain but is no subscriber`);
-const aliasExists = (a: Address) =>
-  new AliasesError(AliasesErrorCode.AlreadyExists, `the alias ${formatAddress(a)} already exists`);
+const aliasExists = (a: Address) => new AliasesError(AliasesErrorCode.AlreadyExists, `the alias ${formatAddress(a)} already exists`);
 const addressIsUser = (a: Address) =>
   new AliasesError(AliasesErrorCode.AlreadyExists, `${formatAddress(a)} is a user's address (a user or a Kamailio subscriber)`);
 const e164Taken = (destination: Address, existing?: string) =>

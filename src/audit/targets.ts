@@ -33,9 +33,7 @@ const domainOf = (q: AuditQuery, name = 'domain'): string | undefined => cleanTa
 
 /** A user named by `user=`, `address=` or `username` + `domain`, if named at all. */
 const userRef = (q: AuditQuery): string | undefined =>
-  address(q.user) ??
-  address(q.address) ??
-  (q.username !== undefined ? `${cleanTargetPart(q.username)}@${domainOf(q) ?? ''}` : undefined);
+  address(q.user) ?? address(q.address) ?? (q.username !== undefined ? `${cleanTargetPart(q.username)}@${domainOf(q) ?? ''}` : undefined);
 
 /** user/*: the user's address. */
 export const userTarget = (q: AuditQuery): string => userRef(q) ?? domainOf(q) ?? '';

@@ -61,10 +61,7 @@ export class ApiKeyGuard implements CanActivate {
     request.apiKey = identity;
     await this.count(`key:${identity.id}`, `key ${identity.name}`);
     if (!roleAtLeast(identity.role, node.role)) {
-      throw new AuthError(
-        AuthErrorCode.Forbidden,
-        `${node.name} needs the ${node.role} role; key ${identity.name} has ${identity.role}`,
-      );
+      throw new AuthError(AuthErrorCode.Forbidden, `${node.name} needs the ${node.role} role; key ${identity.name} has ${identity.role}`);
     }
     return true;
   }
@@ -74,11 +71,7 @@ export class ApiKeyGuard implements CanActivate {
     if (!this.limiter.enabled) return;
     const verdict = await this.limiter.hit(bucket);
     if (!verdict.allowed) {
-      throw new AuthError(
-        AuthErrorCode.TooMany,
-        `too many requests for ${who}; retry after ${verdict.retryAfterS} s`,
-        verdict.retryAfterS,
-      );
+      throw new AuthError(AuthErrorCode.TooMany, `too many requests for ${who}; retry after ${verdict.retryAfterS} s`, verdict.retryAfterS);
     }
   }
 

@@ -103,15 +103,14 @@ export class ApiKeysService {
   /** The caller behind a presented key, or undefined. Hashes are compared in constant time. */
   async verify(presented: string): Promise<ApiKeyIdentity | undefined> {
     const hash = sha256(presented);
-    if (this.bootstrapHash && timingSafeEqual(hash, this.bootstrapHash)) return { id: RESERVED_KEY_NAME, name: RESERVED_KEY_NAME, role: 'admin' };
+    if (this.bootstrapHash && timingSafeEqual(hash, this.bootstrapHash))
+      return { id: RESERVED_KEY_NAME, name: RESERVED_KEY_NAME, role: 'admin' };
     const m = KEY_RE.exec(presented);
     if (!m) return undefined;
     // Plain SQL: this runs on every request.
     const rows = await this.dataSource.query<
       { id: number; name: string; role: Role; key_hash: string; last_used_at: Date | string | null }[]
-    >('SELECT id, name, role, key_hash, last_used_at FROM kamprov_api_keys WHERE key_id = ? AND revoked_at IS NULL', [
-      m[1],
-    ]);
+    >('SELECT id, name, role, key_hash, last_used_at FROM kamprov_api_keys WHERE key_id = ? AND revoked_at IS NULL', [m[1]]);
     const row = rows[0];
     if (!row || !timingSafeEqual(hash, Buffer.from(row.key_hash, 'hex'))) return undefined;
     if (!row.last_used_at || Date.now() - new Date(row.last_used_at).getTime() > LAST_USED_RESOLUTION_MS) {

@@ -7,10 +7,7 @@ import { IS_PUBLIC } from './public.decorator';
 /** Thrown at start-up when a route declares neither the role it needs nor @Public(). */
 export class UndeclaredRoleError extends Error {
   constructor(readonly routes: string[]) {
-    super(
-      `every route must declare the role it needs (@ApiNode({ role })) or be @Public(); ` +
-        `without one: ${routes.join(', ')}`,
-    );
+    super(`every route must declare the role it needs (@ApiNode({ role })) or be @Public(); ` + `without one: ${routes.join(', ')}`);
     this.name = 'UndeclaredRoleError';
   }
 }

@@ -78,7 +78,10 @@ describe('NodeRolesCheck', () => {
   });
 
   it('names the node by its controller and path', () => {
-    const node = Reflect.getMetadata(NODE_METADATA, Object.getOwnPropertyDescriptor(DeclaredController.prototype, 'add')?.value as object) as { name: string; role: string };
+    const node = Reflect.getMetadata(
+      NODE_METADATA,
+      Object.getOwnPropertyDescriptor(DeclaredController.prototype, 'add')?.value as object,
+    ) as { name: string; role: string };
     expect(node).toMatchObject({ name: 'thing/add', role: 'admin' });
   });
 });

@@ -4,9 +4,7 @@ import type { FastifyInstance } from 'fastify';
 export function maskPasswords(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(maskPasswords);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, k === 'password' ? null : maskPasswords(v)]),
-    );
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'password' ? null : maskPasswords(v)]));
   }
   return value;
 }

@@ -19,14 +19,7 @@ function declaredNodes(...controllers: (new (...args: never[]) => object)[]): No
 }
 
 describe('roles', () => {
-  const nodes = declaredNodes(
-    UsersController,
-    PhonesController,
-    NumbersController,
-    AliasesController,
-    DomainsController,
-    AuditController,
-  );
+  const nodes = declaredNodes(UsersController, PhonesController, NumbersController, AliasesController, DomainsController, AuditController);
   const byName = new Map(nodes.map((n) => [n.name, n]));
 
   it('every node declares a role', () => {

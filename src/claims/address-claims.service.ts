@@ -95,7 +95,10 @@ export class AddressClaims {
     await em.delete(AddressClaim, { username: address.username, domain: address.domain, kind });
   }
 
-  private async holder(em: EntityManager, address: Address): Promise<{ id: number; kind: ClaimKind; username: string; domain: string } | undefined> {
+  private async holder(
+    em: EntityManager,
+    address: Address,
+  ): Promise<{ id: number; kind: ClaimKind; username: string; domain: string } | undefined> {
     // A locking read sees the latest committed claim (a plain read could see an old snapshot).
     const rows = await em.query<{ id: number | string; kind: ClaimKind; username: string; domain: string }[]>(
       `SELECT id, kind, username, domain FROM kamprov_address_claims WHERE username = ? AND domain = ?${this.dialect.lockClause('share')}`,

@@ -73,18 +73,33 @@ const remoteFields = (v: Values) => ({
 
 export const COMMANDS: Record<string, Record<string, CommandSpec>> = {
   user: {
-    list: node('/user/list', [], ['search', 'limit'], 'list users (glob search)', (_p, v) => ({ search: str(v, 'search'), limit: int(v, 'limit') })),
-    get: node('/user/get', ['ADDRESS'], [], 'show a user', ([a]) => ({ user: a })),
-    'add-local': node('/user/add_local', ['ADDRESS'], USER_FIELDS, 'create a local (Kamailio) user with a generated password', ([a], v) => ({
-      user: a,
-      ...userFields(v),
+    list: node('/user/list', [], ['search', 'limit'], 'list users (glob search)', (_p, v) => ({
+      search: str(v, 'search'),
+      limit: int(v, 'limit'),
     })),
+    get: node('/user/get', ['ADDRESS'], [], 'show a user', ([a]) => ({ user: a })),
+    'add-local': node(
+      '/user/add_local',
+      ['ADDRESS'],
+      USER_FIELDS,
+      'create a local (Kamailio) user with a generated password',
+      ([a], v) => ({
+        user: a,
+        ...userFields(v),
+      }),
+    ),
     'add-remote': node(
       '/user/add_remote',
       ['ADDRESS'],
       ['password', ...USER_FIELDS, ...REMOTE_FIELDS],
       'record a user at another registrar (--password, --registrar required)',
-      ([a], v) => ({ user: a, ...userFields(v), ...remoteFields(v), password: str(v, 'password') ?? '', registrar: str(v, 'registrar') ?? '' }),
+      ([a], v) => ({
+        user: a,
+        ...userFields(v),
+        ...remoteFields(v),
+        password: str(v, 'password') ?? '',
+        registrar: str(v, 'registrar') ?? '',
+      }),
     ),
     update: node('/user/update', ['ADDRESS'], [...USER_FIELDS, ...REMOTE_FIELDS], 'change the given fields', ([a], v) => ({
       user: a,
@@ -107,23 +122,37 @@ export const COMMANDS: Record<string, Record<string, CommandSpec>> = {
     remove: node('/phone/remove', ['MAC', 'ADDRESS'], [], 'remove a user from a phone', ([mac, user]) => ({ mac, user })),
   },
   numbers: {
-    list: node('/numbers/list', [], ['search', 'limit'], 'the pool (--random: a random pick)', (_p, v) => ({
-      search: str(v, 'search'),
-      limit: int(v, 'limit'),
-      random: flag(v, 'random'),
-    }), ['random']),
+    list: node(
+      '/numbers/list',
+      [],
+      ['search', 'limit'],
+      'the pool (--random: a random pick)',
+      (_p, v) => ({
+        search: str(v, 'search'),
+        limit: int(v, 'limit'),
+        random: flag(v, 'random'),
+      }),
+      ['random'],
+    ),
     add: node('/numbers/add', ['NUMBER'], [], 'add an E.164 number to the pool', ([number]) => ({ number })),
     'add-range': node('/numbers/add_range', ['START', 'END'], [], 'add START..END (all or nothing)', ([start, end]) => ({ start, end })),
     remove: node('/numbers/remove', ['NUMBER'], [], 'pull a number from the pool', ([number]) => ({ number })),
     inpool: node('/numbers/inpool', ['NUMBER'], [], 'whether a number is in the pool', ([number]) => ({ number })),
   },
   alias: {
-    list: node('/alias/list', [], ['destination', 'alias', 'limit'], 'aliases by --destination (--e164) or --alias', (_p, v) => ({
-      destination: str(v, 'destination'),
-      alias: str(v, 'alias'),
-      e164: flag(v, 'e164'),
-      limit: int(v, 'limit'),
-    }), ['e164']),
+    list: node(
+      '/alias/list',
+      [],
+      ['destination', 'alias', 'limit'],
+      'aliases by --destination (--e164) or --alias',
+      (_p, v) => ({
+        destination: str(v, 'destination'),
+        alias: str(v, 'alias'),
+        e164: flag(v, 'e164'),
+        limit: int(v, 'limit'),
+      }),
+      ['e164'],
+    ),
     add: node('/alias/add', ['ALIAS', 'DESTINATION'], [], 'add ALIAS (user@domain) leading to DESTINATION', ([alias, destination]) => ({
       ...aliasParts(alias),
       destination,

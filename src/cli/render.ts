@@ -44,9 +44,19 @@ export function render(envelope: Record<string, unknown>): string {
     if (Array.isArray(v)) {
       if (v.length > 0 && typeof v[0] === 'object' && v[0] !== null) {
         const cols = Object.keys(v[0] as object);
-        out.push(table(cols, (v as Record<string, unknown>[]).map((o) => cols.map((c) => o[c]))));
+        out.push(
+          table(
+            cols,
+            (v as Record<string, unknown>[]).map((o) => cols.map((c) => o[c])),
+          ),
+        );
       } else {
-        out.push(table([k], (v as unknown[]).map((x) => [x])));
+        out.push(
+          table(
+            [k],
+            (v as unknown[]).map((x) => [x]),
+          ),
+        );
       }
     } else if (v && typeof v === 'object') {
       out.push(table(['field', 'value'], Object.entries(v)));

@@ -79,11 +79,7 @@ export function ApiNode(options: ApiNodeOptions): MethodDecorator {
         return `${(group ?? '').replace(/^\/+|\/+$/g, '')}/${options.path}`;
       },
     };
-    applyDecorators(
-      SetMetadata(NODE_METADATA, node),
-      RouteConfig({ kamprovNode: node }),
-      documented(options),
-    )(target, key, descriptor);
+    applyDecorators(SetMetadata(NODE_METADATA, node), RouteConfig({ kamprovNode: node }), documented(options))(target, key, descriptor);
   };
 }
 

@@ -18,10 +18,6 @@ export class EnvelopeRenderer {
   }
 
   send(reply: FastifyReply, envelope: ProblemEnvelope, headers: Record<string, string> = {}): void {
-    void reply
-      .status(this.status(envelope))
-      .headers(headers)
-      .header('content-type', 'application/json; charset=utf-8')
-      .send(envelope);
+    void reply.status(this.status(envelope)).headers(headers).header('content-type', 'application/json; charset=utf-8').send(envelope);
   }
 }

@@ -2,15 +2,7 @@
  * The response envelope every kamprov answer uses:
  * `{"response": "ok"|"invalid"|"failed"|"error", "cause"?: string, "detail"?: string, ...}`.
  */
-export type FailedCause =
-  | 'nonexistant'
-  | 'exists'
-  | 'inuse'
-  | 'domain'
-  | 'nxdomain'
-  | 'unauthenticated'
-  | 'forbidden'
-  | 'toomany';
+export type FailedCause = 'nonexistant' | 'exists' | 'inuse' | 'domain' | 'nxdomain' | 'unauthenticated' | 'forbidden' | 'toomany';
 export type ErrorCause = 'dbfail' | 'timeout' | 'internal';
 
 export type OkEnvelope<T extends object = object> = { response: 'ok' } & T;

@@ -1,17 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUrl,
-  Matches,
-  Max,
-  Min,
-  MinLength,
-  validateSync,
-} from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 import { DATABASE_URL_FORMS, DATABASE_URL_PATTERN } from '../database/dialects';
 
 const toBoolean = ({ value }: { value: unknown }): unknown => {
@@ -147,7 +135,6 @@ export function loadEnv(raw: Record<string, string | undefined> = process.env): 
   for (const key of new Set(known)) {
     const value = raw[key];
     if (value !== undefined && value !== '') present[key] = value; // empty = unset
-
   }
   const env = plainToInstance(EnvironmentVariables, present);
   const errors = validateSync(env, { skipMissingProperties: false });

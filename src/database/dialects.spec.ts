@@ -83,7 +83,8 @@ describe('DATABASE_URL validation by the dialects', () => {
 
 describe('PostgreSQL', () => {
   const pg = new PostgresDialect();
-  const pgErr = (code: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(code), { code, severity: 'ERROR', ...extra });
+  const pgErr = (code: string, extra: Record<string, unknown> = {}) =>
+    Object.assign(new Error(code), { code, severity: 'ERROR', ...extra });
 
   it('reads postgres:// and postgresql:// URLs with encoded credentials and an optional schema', () => {
     expect(parseDatabaseUrl('postgres://kam%40p:s%3Acret@db.example.com:5433/kamailio?schema=kam', 7)).toEqual({
@@ -100,13 +101,17 @@ describe('PostgreSQL', () => {
     expect(parseDatabaseUrl('postgresql://postgres@127.0.0.1/kamprov')).toMatchObject({ type: 'postgres', port: 5432, password: '' });
   });
 
-  it('classifies SQLSTATE codes: 23505 with its constraint, 23503, 40P01/40001/55P03 transient, the rest other', () => {
-    expect(pg.classify(pgErr('23505', { constraint: 'kamprov_numbers_number_uq' }))).toEqual({ kind: 'unique', key: 'kamprov_numbers_number_uq' });
+  it('classifies SQLSTATE codes: 23505 with its constraint, 23503, 40P01/40001/55P03 transient, 57014 timeout, the rest other', () => {
+    expect(pg.classify(pgErr('23505', { constraint: 'kamprov_numbers_number_uq' }))).toEqual({
+      kind: 'unique',
+      key: 'kamprov_numbers_number_uq',
+    });
     expect(pg.uniqueKey(pgErr('23505', { constraint: 'subscriber_pkey' }))).toBe('PRIMARY');
     expect(pg.uniqueKey(pgErr('23505', { constraint: 'PK_0123abcd' }))).toBe('PRIMARY');
     expect(pg.isForeignKeyViolation(pgErr('23503'))).toBe(true);
     for (const code of ['40P01', '40001', '55P03']) expect(pg.isTransient(pgErr(code))).toBe(true);
-    expect(pg.classify(pgErr('57014'))).toEqual({ kind: 'other' });
+    expect(pg.classify(pgErr('57014'))).toEqual({ kind: 'timeout' });
+    expect(pg.classify(pgErr('55P03'))).toEqual({ kind: 'transient', lockWait: true });
     expect(pg.classify(pgErr('42P01'))).toEqual({ kind: 'other' });
     // Words only (pg, pg-pool), and network errors.
     expect(pg.isDatabaseError(new Error('Connection terminated unexpectedly'))).toBe(true);
@@ -131,8 +136,8 @@ describe('PostgreSQL', () => {
 
   it('rewrites ? placeholders to $n, outside literals, quoted names and comments only', () => {
     expect(toNumberedPlaceholders('SELECT id FROM t WHERE a = ? AND b = ?')).toBe('SELECT id FROM t WHERE a = $1 AND b = $2');
-    expect(toNumberedPlaceholders("SELECT '?' AS q, \"?\" FROM t WHERE a = ? -- ?\n AND b = ? /* ? */")).toBe(
-      "SELECT '?' AS q, \"?\" FROM t WHERE a = $1 -- ?\n AND b = $2 /* ? */",
+    expect(toNumberedPlaceholders('SELECT \'?\' AS q, "?" FROM t WHERE a = ? -- ?\n AND b = ? /* ? */')).toBe(
+      'SELECT \'?\' AS q, "?" FROM t WHERE a = $1 -- ?\n AND b = $2 /* ? */',
     );
     expect(toNumberedPlaceholders("SELECT 'it''s ?' WHERE x = ?")).toBe("SELECT 'it''s ?' WHERE x = $1");
     expect(toNumberedPlaceholders('SELECT $tag$ ? $tag$ WHERE x = ?')).toBe('SELECT $tag$ ? $tag$ WHERE x = $1');

@@ -22,7 +22,16 @@ interface Mysql2PoolInternals {
   config?: { connectionLimit?: number };
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', POOL_ACQUIRE_TIMEOUT, 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'POOL_CLOSED']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  POOL_ACQUIRE_TIMEOUT,
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'POOL_CLOSED',
+]);
 /** mysql2's pool says these in words only (a closed pool during shutdown, a full queue). */
 const POOL_MESSAGES = /^(Pool is closed|Queue limit reached|No connections available)\.$/;
 
@@ -111,7 +120,9 @@ export class MysqlDialect extends SqlDialect {
   override async withMigrationLock<T>(work: () => Promise<T>): Promise<T> {
     const runner = this.source().createQueryRunner();
     try {
-      const [row] = (await runner.query(`SELECT GET_LOCK('kamprov_migrations', ${MIGRATION_LOCK_WAIT_S}) AS got`)) as { got: number | string | null }[];
+      const [row] = (await runner.query(`SELECT GET_LOCK('kamprov_migrations', ${MIGRATION_LOCK_WAIT_S}) AS got`)) as {
+        got: number | string | null;
+      }[];
       if (Number(row?.got) !== 1) throw new Error(`another instance held the migration lock for ${MIGRATION_LOCK_WAIT_S} s`);
       try {
         return await work();

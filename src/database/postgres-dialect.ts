@@ -74,7 +74,8 @@ function guardedPg(): PgDriver {
       const config = { text, values: Array.isArray(values) ? values : undefined, query_timeout: queryTimeoutMs + CLIENT_TIMEOUT_SLACK_MS };
       return (call(config) as Promise<unknown>).catch((err: unknown) => {
         // pg stops waiting but leaves the statement on the wire: the session is unusable.
-        if (errorMessage(err) === 'Query read timeout') (this as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+        if (errorMessage(err) === 'Query read timeout')
+          (this as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
         throw err;
       }) as never;
     }
@@ -103,7 +104,7 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
 /** The driver error behind a TypeORM error (or the error itself). */
 function driverErrorOf(err: unknown): { code?: unknown; constraint?: unknown; severity?: unknown } | undefined {
   const d = (err as { driverError?: unknown } | null)?.driverError ?? err;
-  return d && typeof d === 'object' ? (d) : undefined;
+  return d && typeof d === 'object' ? d : undefined;
 }
 
 /**

@@ -20,7 +20,12 @@ const ident = String.raw`["\x60\[]?(\w+)["\x60\]]?`;
 const columnList = (list: string): string[] =>
   list
     .split(',')
-    .map((c) => c.trim().replace(/^["`[]|["`\]]$/g, '').toLowerCase())
+    .map((c) =>
+      c
+        .trim()
+        .replace(/^["`[]|["`\]]$/g, '')
+        .toLowerCase(),
+    )
     .filter((c) => c.length > 0);
 const sameColumns = (a: string[], b: string[]): boolean => a.length === b.length && [...a].sort().join() === [...b].sort().join();
 
@@ -93,7 +98,9 @@ export class SqliteDialect extends SqlDialect {
     // TypeORM's SQLite query runner opens transactions with exactly this statement.
     const run = query as (sql: string, ...rest: unknown[]) => Promise<unknown>;
     runner.query = ((sql: string, ...rest: unknown[]) =>
-      sql === 'BEGIN TRANSACTION' ? this.beginImmediate(() => run('BEGIN IMMEDIATE TRANSACTION', ...rest)) : run(sql, ...rest)) as typeof runner.query;
+      sql === 'BEGIN TRANSACTION'
+        ? this.beginImmediate(() => run('BEGIN IMMEDIATE TRANSACTION', ...rest))
+        : run(sql, ...rest)) as typeof runner.query;
     try {
       return await runner.manager.transaction(work);
     } finally {
@@ -151,10 +158,11 @@ export class SqliteDialect extends SqlDialect {
   private uniqueKeys(table: string): UniqueKey[] {
     const cached = this.keys.get(table);
     if (cached) return cached;
-    const db = (this.dataSource?.driver as { databaseConnection?: { prepare(sql: string): { all(...p: unknown[]): unknown[] } } } | undefined)
-      ?.databaseConnection;
+    const db = (
+      this.dataSource?.driver as { databaseConnection?: { prepare(sql: string): { all(...p: unknown[]): unknown[] } } } | undefined
+    )?.databaseConnection;
     if (!db) return [];
-    const rows = db.prepare("SELECT sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL").all(table) as { sql: string }[];
+    const rows = db.prepare('SELECT sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL').all(table) as { sql: string }[];
     const keys: UniqueKey[] = [];
     const constraint = new RegExp(String.raw`CONSTRAINT\s+${ident}\s+UNIQUE\s*\(([^)]*)\)`, 'gi');
     const index = new RegExp(String.raw`^\s*CREATE\s+UNIQUE\s+INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?${ident}\s+ON\s+\S+\s*\(([^)]*)\)`, 'i');

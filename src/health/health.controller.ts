@@ -40,9 +40,7 @@ export class HealthController {
   @ApiResponse({ status: 200, description: 'ok', type: HealthOkDto })
   @ApiResponse({ status: 400, description: 'invalid: a parameter was given', type: InvalidEnvelopeDto })
   async live(@Query() _query: HealthQueryDto): Promise<HealthOkDto> {
-    const result = await this.health.check([
-      () => this.indicators.check('process').up({ uptime: Math.round(process.uptime()) }),
-    ]);
+    const result = await this.health.check([() => this.indicators.check('process').up({ uptime: Math.round(process.uptime()) })]);
     return { response: 'ok', health: result as HealthOkDto['health'] };
   }
 
@@ -55,10 +53,7 @@ export class HealthController {
   @ApiResponse({ status: 200, description: 'ok', type: HealthOkDto })
   @ApiResponse({ status: 400, description: 'invalid: a parameter was given', type: InvalidEnvelopeDto })
   @ApiResponse({ status: 503, description: 'error: dbfail (the database is down)', type: HealthDownDto })
-  async ready(
-    @Query() _query: HealthQueryDto,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<HealthOkDto | HealthDownDto> {
+  async ready(@Query() _query: HealthQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<HealthOkDto | HealthDownDto> {
     try {
       const result = await this.health.check([
         () =>
@@ -71,7 +66,12 @@ export class HealthController {
     } catch (err) {
       if (!(err instanceof ServiceUnavailableException)) throw err;
       void reply.status(503);
-      return { response: 'error', cause: 'dbfail', detail: DBFAIL, health: err.getResponse() as HealthCheckResult as HealthDownDto['health'] };
+      return {
+        response: 'error',
+        cause: 'dbfail',
+        detail: DBFAIL,
+        health: err.getResponse() as HealthCheckResult as HealthDownDto['health'],
+      };
     }
   }
 }

@@ -100,12 +100,7 @@ export class AliasRepository {
   async list(filter: AliasFilter, em: EntityManager = this.dataSource.manager): Promise<AliasRow[]> {
     const qb = em
       .createQueryBuilder(DbAlias, 'a')
-      .select([
-        'a.alias_username AS alias_username',
-        'a.alias_domain AS alias_domain',
-        'a.username AS username',
-        'a.domain AS domain',
-      ])
+      .select(['a.alias_username AS alias_username', 'a.alias_domain AS alias_domain', 'a.username AS username', 'a.domain AS domain'])
       .distinct(true)
       .orderBy('a.alias_username')
       .addOrderBy('a.alias_domain')
@@ -163,9 +158,6 @@ export class AliasRepository {
 
   /** How many alias addresses are in the domain (any case). */
   countInDomain(em: EntityManager, domain: string): Promise<number> {
-    return em
-      .createQueryBuilder(DbAlias, 'a')
-      .where(this.dialect.ciEquals('a.alias_domain', ':d'), { d: domain.toLowerCase() })
-      .getCount();
+    return em.createQueryBuilder(DbAlias, 'a').where(this.dialect.ciEquals('a.alias_domain', ':d'), { d: domain.toLowerCase() }).getCount();
   }
 }

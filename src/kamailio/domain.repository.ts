@@ -19,9 +19,10 @@ export class DomainRepository {
    * concurrent domain/add or domain/remove cannot change the answer under the caller.
    */
   async isLocal(domain: string, em: EntityManager = this.dataSource.manager, lock?: RowLock): Promise<boolean> {
-    const rows = await em.query<unknown[]>(`SELECT id FROM domain WHERE ${this.dialect.ciEquals('domain', '?')}${this.dialect.lockClause(lock)}`, [
-      domain.toLowerCase(),
-    ]);
+    const rows = await em.query<unknown[]>(
+      `SELECT id FROM domain WHERE ${this.dialect.ciEquals('domain', '?')}${this.dialect.lockClause(lock)}`,
+      [domain.toLowerCase()],
+    );
     return rows.length > 0;
   }
 

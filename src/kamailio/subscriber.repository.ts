@@ -81,9 +81,6 @@ export class SubscriberRepository {
 
   /** How many subscribers live in the domain (any case). */
   countInDomain(em: EntityManager, domain: string): Promise<number> {
-    return em
-      .createQueryBuilder(Subscriber, 's')
-      .where(this.dialect.ciEquals('s.domain', ':d'), { d: domain.toLowerCase() })
-      .getCount();
+    return em.createQueryBuilder(Subscriber, 's').where(this.dialect.ciEquals('s.domain', ':d'), { d: domain.toLowerCase() }).getCount();
   }
 }

@@ -142,7 +142,13 @@ export class NumbersService {
   async add(e164: string): Promise<string> {
     try {
       await this.transactor.serialized((em) =>
-        em.createQueryBuilder().insert().into(NumberEntity).values({ number: digitsOf(e164) }).updateEntity(false).execute(),
+        em
+          .createQueryBuilder()
+          .insert()
+          .into(NumberEntity)
+          .values({ number: digitsOf(e164) })
+          .updateEntity(false)
+          .execute(),
       );
     } catch (err) {
       if (this.dialect.isUniqueViolation(err)) throw new NumbersError(NumbersErrorCode.AlreadyExists, `${e164} is already in the pool`);
@@ -234,10 +240,7 @@ export class NumbersService {
 
   /** A fresh uniform pick from a scan of the whole pool; for small pools and sparse ids. */
   private async randomByScan(limit: number): Promise<string[]> {
-    const rows = await this.dataSource
-      .createQueryBuilder(NumberEntity, 'n')
-      .select(this.e164(), 'e164')
-      .getRawMany<{ e164: string }>();
+    const rows = await this.dataSource.createQueryBuilder(NumberEntity, 'n').select(this.e164(), 'e164').getRawMany<{ e164: string }>();
     return sample(
       rows.map((r) => r.e164),
       limit,

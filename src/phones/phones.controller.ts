@@ -65,7 +65,7 @@ export class PhonesController {
     operationId: 'phoneRemove',
     role: 'admin',
     audit: phoneUserTarget,
-    summary: 'Take a user off a phone, or (without a user) remove the phone\'s device record',
+    summary: "Take a user off a phone, or (without a user) remove the phone's device record",
     description:
       'failed/nonexistant when the user is unknown or not on that phone. Without a user, a phone with a device record ' +
       '(phone/set) loses it and its provisioning secret (failed/inuse while it carries users); for a MAC without one ' +

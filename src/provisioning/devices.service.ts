@@ -67,7 +67,11 @@ export class DevicesService {
           ]);
           return { mac, vendor, model: model ?? existing.model };
         }
-        await this.dataSource.query('INSERT INTO kamprov_phone_devices (mac, vendor, model) VALUES (?, ?, ?)', [mac, vendor, model ?? null]);
+        await this.dataSource.query('INSERT INTO kamprov_phone_devices (mac, vendor, model) VALUES (?, ?, ?)', [
+          mac,
+          vendor,
+          model ?? null,
+        ]);
         return { mac, vendor, model: model ?? null };
       } catch (err) {
         if (isUniqueViolation(err) && attempt < 3) continue; // a concurrent phone/set created it: update instead

@@ -9,7 +9,8 @@ const secrets = { ha1Md5: ha1('MD5', MAC, 'pw'), ha1Sha256: ha1('SHA-256', MAC, 
 describe('Digest', () => {
   let now = 1_800_000_000_000;
   const verifier = new DigestVerifier('key', 300_000, () => now);
-  const answer = (which: 0 | 1, uri = `/prov/${MAC}.cfg`) => parseDigest(digestAuthorization(verifier.challenges()[which], creds, 'GET', uri))!;
+  const answer = (which: 0 | 1, uri = `/prov/${MAC}.cfg`) =>
+    parseDigest(digestAuthorization(verifier.challenges()[which], creds, 'GET', uri))!;
 
   it('accepts SHA-256 and MD5 answers for the right user, method and uri', () => {
     expect(verifier.verify(answer(0), 'GET', `/prov/${MAC}.cfg`, MAC, secrets)).toMatchObject({ ok: true });
@@ -28,7 +29,9 @@ describe('Digest', () => {
     expect(verifier.verify(answer(0), 'GET', `/prov/${MAC}.cfg`, MAC, undefined)).toMatchObject({ ok: false });
     expect(verifier.verify(answer(0), 'GET', `/prov/${MAC}.cfg`, MAC, { ha1Md5: null, ha1Sha256: null })).toMatchObject({ ok: false });
     expect(verifier.verify({ ...answer(0), qop: 'auth-int' }, 'GET', `/prov/${MAC}.cfg`, MAC, secrets)).toMatchObject({ ok: false });
-    expect(verifier.verify({ ...answer(0), algorithm: 'SHA-512-256' }, 'GET', `/prov/${MAC}.cfg`, MAC, secrets)).toMatchObject({ ok: false });
+    expect(verifier.verify({ ...answer(0), algorithm: 'SHA-512-256' }, 'GET', `/prov/${MAC}.cfg`, MAC, secrets)).toMatchObject({
+      ok: false,
+    });
     expect(verifier.verify(answer(0, '/prov/other.cfg'), 'GET', `/prov/${MAC}.cfg`, MAC, secrets)).toMatchObject({ ok: false });
   });
 

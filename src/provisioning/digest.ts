@@ -32,9 +32,7 @@ export interface DigestSecrets {
   ha1Sha256: string | null;
 }
 
-export type DigestOutcome =
-  | { ok: true; nonce: string; expiresAt: number }
-  | { ok: false; stale: boolean; reason: string };
+export type DigestOutcome = { ok: true; nonce: string; expiresAt: number } | { ok: false; stale: boolean; reason: string };
 
 /**
  * Stateless Digest nonces: `<time>.<random>.<HMAC(key, time.random)>`. Any instance that
@@ -81,7 +79,8 @@ export class DigestVerifier {
     if (issued === undefined) return { ok: false, stale: false, reason: 'forged nonce' };
     const expiresAt = issued + this.ttlMs;
     if (expiresAt < this.nowMs() || issued > this.nowMs() + 60_000) return { ok: false, stale: true, reason: 'expired nonce' };
-    if (params.username !== username) return { ok: false, stale: false, reason: `credentials of ${params.username.slice(0, 32)}, not ${username}` };
+    if (params.username !== username)
+      return { ok: false, stale: false, reason: `credentials of ${params.username.slice(0, 32)}, not ${username}` };
     const a: DigestAlgorithm = algorithm;
     const ha1 = a === 'MD5' ? secrets?.ha1Md5 : secrets?.ha1Sha256;
     // Without a secret the answer is computed anyway against a random HA1, so that a

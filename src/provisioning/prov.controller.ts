@@ -10,10 +10,14 @@ import { ProvisioningService } from './provisioning.service';
 const FILE_DOC =
   'Yealink `<mac>.cfg` and the common `y000000000000.cfg` (no credentials), Snom `<MAC>.xml` and `snom<model>-<MAC>.htm`, ' +
   'Grandstream `cfg<mac>.xml`, Polycom `<mac>.cfg` (lists `<mac>-lines.cfg`), Fanvil `<mac>.cfg`, Cisco `<mac>.xml`; ' +
-  'the MAC in either case. The phone\'s stored vendor decides an ambiguous name; a name that does not fit it is 404.';
+  "the MAC in either case. The phone's stored vendor decides an ambiguous name; a name that does not fit it is 404.";
 
 const RESPONSES = [
-  ApiResponse({ status: 200, description: 'the file (not an envelope), `Cache-Control: no-store`', content: { 'text/plain': { schema: { type: 'string' } }, 'application/xml': { schema: { type: 'string' } } } }),
+  ApiResponse({
+    status: 200,
+    description: 'the file (not an envelope), `Cache-Control: no-store`',
+    content: { 'text/plain': { schema: { type: 'string' } }, 'application/xml': { schema: { type: 'string' } } },
+  }),
   ApiResponse({ status: 401, description: 'Digest challenge (SHA-256 and MD5, qop=auth), whether or not the MAC is known; plain text' }),
   ApiResponse({ status: 403, description: 'a User-Agent that carries another MAC, or a wrong token; plain text' }),
   ApiResponse({ status: 404, description: 'no such file for this phone; plain text' }),
@@ -41,7 +45,7 @@ export class ProvController {
   }
 
   @Get(':file')
-  @ApiOperation({ operationId: 'provFile', summary: 'A phone\'s configuration file (HTTP Digest, username = MAC)', description: FILE_DOC })
+  @ApiOperation({ operationId: 'provFile', summary: "A phone's configuration file (HTTP Digest, username = MAC)", description: FILE_DOC })
   @ApiSecurity('prov-digest')
   @ApiParam({ name: 'file', example: 'f00ba2ba5c00.cfg' })
   @ApiProduces('text/plain', 'application/xml')
@@ -62,7 +66,11 @@ export class ProvController {
   }
 
   @Get('t/:token/:file')
-  @ApiOperation({ operationId: 'provTokenFile', summary: 'A phone\'s file by its token (for clients without Digest)', description: FILE_DOC })
+  @ApiOperation({
+    operationId: 'provTokenFile',
+    summary: "A phone's file by its token (for clients without Digest)",
+    description: FILE_DOC,
+  })
   @ApiSecurity({})
   @ApiParam({ name: 'token', description: 'the token phone/secret showed' })
   @ApiParam({ name: 'file', example: 'f00ba2ba5c00.cfg' })
@@ -73,7 +81,7 @@ export class ProvController {
   }
 
   @Get('t/:token/:dir/:file')
-  @ApiOperation({ operationId: 'provTokenDirFile', summary: 'baresip/linphone files by the phone\'s token, e.g. linphone\'s `config-uri`' })
+  @ApiOperation({ operationId: 'provTokenDirFile', summary: "baresip/linphone files by the phone's token, e.g. linphone's `config-uri`" })
   @ApiSecurity({})
   @ApiParam({ name: 'token', description: 'the token phone/secret showed' })
   @ApiParam({ name: 'dir', example: 'f00ba2ba5c00' })

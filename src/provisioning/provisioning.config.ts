@@ -37,7 +37,8 @@ export function loadProvisioningConfig(env: Record<string, string | undefined> =
   const dir = env.PROVISIONING_TEMPLATES_DIR?.trim();
   if (dir) {
     templatesDir = isAbsolute(dir) ? dir : resolve(dir);
-    if (!existsSync(templatesDir) || !statSync(templatesDir).isDirectory()) bad.push('PROVISIONING_TEMPLATES_DIR: must be an existing directory');
+    if (!existsSync(templatesDir) || !statSync(templatesDir).isDirectory())
+      bad.push('PROVISIONING_TEMPLATES_DIR: must be an existing directory');
   }
   const int = (name: string, fallback: number, min: number, max: number): number => {
     const raw = env[name]?.trim();

@@ -63,7 +63,8 @@ export class ProvisioningService {
       if (err instanceof TemplateError) return refusal(500, 'the configuration could not be rendered', err.message);
       throw err;
     });
-    const line = `prov mac=${answer.mac ?? '-'} file=${oneLine(req.file)} status=${answer.status} client=${req.client}` +
+    const line =
+      `prov mac=${answer.mac ?? '-'} file=${oneLine(req.file)} status=${answer.status} client=${req.client}` +
       `${req.token !== undefined ? ' via=token' : ''}${answer.reason ? ` reason=${oneLine(answer.reason)}` : ''}`;
     if (answer.status === 200) this.logger.log(line);
     else this.logger.warn(line);
@@ -102,7 +103,8 @@ export class ProvisioningService {
     if (uaMac !== undefined && uaMac !== mac) return { ...refusal(403, 'forbidden', `User-Agent carries ${uaMac}`), mac };
     const device = await this.devices.find(mac);
     if (req.token !== undefined) {
-      if (!device?.tokenHash || !sameSecret(device.tokenHash, tokenHash(req.token))) return { ...refusal(403, 'forbidden', 'wrong token'), mac };
+      if (!device?.tokenHash || !sameSecret(device.tokenHash, tokenHash(req.token)))
+        return { ...refusal(403, 'forbidden', 'wrong token'), mac };
     } else {
       const refused = await this.checkDigest(req, mac, device);
       if (refused) return { ...refused, mac };
@@ -189,5 +191,8 @@ function refusal(status: number, text: string, reason: string): ProvAnswer {
 }
 
 function challenge(verifier: DigestVerifier, stale: boolean, reason: string): ProvAnswer {
-  return { ...refusal(401, 'unauthorized', reason), headers: { ...noStore, 'content-type': PLAIN, 'www-authenticate': verifier.challenges(stale) } };
+  return {
+    ...refusal(401, 'unauthorized', reason),
+    headers: { ...noStore, 'content-type': PLAIN, 'www-authenticate': verifier.challenges(stale) },
+  };
 }

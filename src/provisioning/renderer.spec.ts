@@ -75,34 +75,107 @@ const FILES: Record<Vendor, string[]> = {
 
 /** Keys each vendor documents for a line (line 1 and 2), that the files must set. */
 const KEYS: Record<Vendor, string[]> = {
-  yealink: ['account.1.enable = 1', 'account.1.user_name = alice', 'account.1.auth_name = alice', 'account.1.password = alicepw1',
-    'account.1.display_name = Alice Liddell', 'account.1.label = Alice', 'account.1.sip_server.1.address = 192.0.2.10',
-    'account.1.sip_server.1.port = 5080', 'account.1.outbound_proxy_enable = 1', 'account.1.outbound_proxy.1.address = 192.0.2.10',
-    'account.2.user_name = rem', 'account.2.auth_name = remauth', 'account.2.display_name = rem', 'account.2.label = rem',
-    'account.2.sip_server.1.address = reg.remote.example.net', 'account.2.sip_server.1.port = 5070',
-    'account.2.outbound_proxy.1.address = proxy.remote.example.net', 'account.2.outbound_proxy.1.port = 5071'],
-  snom: ['<user_active idx="1" perm="">on</user_active>', '<user_name idx="1" perm="">alice</user_name>', '<user_host idx="1" perm="">sip.example.com</user_host>',
-    '<user_pass idx="1" perm="">alicepw1</user_pass>', '<user_realname idx="1" perm="">Alice Liddell</user_realname>',
-    '<user_outbound idx="1" perm="">192.0.2.10:5080</user_outbound>', '<user_pname idx="2" perm="">remauth</user_pname>',
-    '<user_outbound idx="2" perm="">proxy.remote.example.net:5071</user_outbound>', '<user_idle_text idx="1" perm="">Alice</user_idle_text>'],
-  grandstream: ['<P271>1</P271>', '<P47>192.0.2.10:5080</P47>', '<P35>alice</P35>', '<P36>alice</P36>', '<P34>alicepw1</P34>', '<P3>Alice Liddell</P3>',
-    '<P270>Alice</P270>', '<P401>1</P401>', '<P402>reg.remote.example.net:5070</P402>', '<P403>proxy.remote.example.net:5071</P403>',
-    '<P404>rem</P404>', '<P405>remauth</P405>', '<P406>rempw2</P406>', '<P407>rem</P407>', '<P417>rem</P417>'],
-  polycom: ['CONFIG_FILES="805ec0a1b2c3-lines.cfg"', 'reg.1.address="alice@sip.example.com"', 'reg.1.auth.userId="alice"', 'reg.1.auth.password="alicepw1"',
-    'reg.1.displayName="Alice Liddell"', 'reg.1.label="Alice"', 'reg.1.server.1.address="192.0.2.10"', 'reg.1.server.1.port="5080"',
-    'reg.1.outboundProxy.address="192.0.2.10"', 'dialplan.1.digitmap="(*xx|[2-9]xxxxxx|00x.)"', 'reg.2.auth.userId="remauth"',
-    'reg.2.server.1.address="reg.remote.example.net"', 'reg.2.server.1.port="5070"', 'reg.2.outboundProxy.address="proxy.remote.example.net"'],
-  fanvil: ['SIP1 Phone Number       :alice', 'SIP1 Register Addr      :192.0.2.10', 'SIP1 Register Port      :5080', 'SIP1 Register User      :alice',
-    'SIP1 Register Pswd      :alicepw1', 'SIP1 Display Name       :Alice Liddell', 'SIP1 Enable Reg         :1', 'SIP2 Register User      :remauth',
-    'SIP2 Register Addr      :reg.remote.example.net', 'SIP2 Proxy Addr         :proxy.remote.example.net', 'SIP2 Proxy Port         :5071'],
-  cisco: ['<Line_Enable_1_>Yes</Line_Enable_1_>', '<User_ID_1_>alice</User_ID_1_>', '<Password_1_>alicepw1</Password_1_>', '<Auth_ID_1_>alice</Auth_ID_1_>',
-    '<Display_Name_1_>Alice Liddell</Display_Name_1_>', '<Proxy_1_>sip.example.com</Proxy_1_>', '<Outbound_Proxy_1_>192.0.2.10:5080</Outbound_Proxy_1_>',
-    '<Dial_Plan_1_>(*xx|[2-9]xxxxxx|00x.)</Dial_Plan_1_>', '<Auth_ID_2_>remauth</Auth_ID_2_>', '<Outbound_Proxy_2_>proxy.remote.example.net:5071</Outbound_Proxy_2_>'],
-  baresip: ['"Alice Liddell" <sip:alice@sip.example.com;transport=udp>;auth_user=alice;auth_pass=alicepw1;outbound="sip:192.0.2.10:5080;transport=udp"',
-    '"rem" <sip:rem@remote.example.net;transport=udp>;auth_user=remauth;auth_pass=rempw2;outbound="sip:proxy.remote.example.net:5071;transport=udp"'],
-  linphone: ['<section name="proxy_0">', '<entry name="reg_identity" overwrite="true">"Alice Liddell" &lt;sip:alice@sip.example.com&gt;</entry>',
-    '<entry name="reg_proxy" overwrite="true">&lt;sip:192.0.2.10:5080;transport=udp&gt;</entry>', '<section name="auth_info_1">',
-    '<entry name="userid" overwrite="true">remauth</entry>', '<entry name="passwd" overwrite="true">rempw2</entry>'],
+  yealink: [
+    'account.1.enable = 1',
+    'account.1.user_name = alice',
+    'account.1.auth_name = alice',
+    'account.1.password = alicepw1',
+    'account.1.display_name = Alice Liddell',
+    'account.1.label = Alice',
+    'account.1.sip_server.1.address = 192.0.2.10',
+    'account.1.sip_server.1.port = 5080',
+    'account.1.outbound_proxy_enable = 1',
+    'account.1.outbound_proxy.1.address = 192.0.2.10',
+    'account.2.user_name = rem',
+    'account.2.auth_name = remauth',
+    'account.2.display_name = rem',
+    'account.2.label = rem',
+    'account.2.sip_server.1.address = reg.remote.example.net',
+    'account.2.sip_server.1.port = 5070',
+    'account.2.outbound_proxy.1.address = proxy.remote.example.net',
+    'account.2.outbound_proxy.1.port = 5071',
+  ],
+  snom: [
+    '<user_active idx="1" perm="">on</user_active>',
+    '<user_name idx="1" perm="">alice</user_name>',
+    '<user_host idx="1" perm="">sip.example.com</user_host>',
+    '<user_pass idx="1" perm="">alicepw1</user_pass>',
+    '<user_realname idx="1" perm="">Alice Liddell</user_realname>',
+    '<user_outbound idx="1" perm="">192.0.2.10:5080</user_outbound>',
+    '<user_pname idx="2" perm="">remauth</user_pname>',
+    '<user_outbound idx="2" perm="">proxy.remote.example.net:5071</user_outbound>',
+    '<user_idle_text idx="1" perm="">Alice</user_idle_text>',
+  ],
+  grandstream: [
+    '<P271>1</P271>',
+    '<P47>192.0.2.10:5080</P47>',
+    '<P35>alice</P35>',
+    '<P36>alice</P36>',
+    '<P34>alicepw1</P34>',
+    '<P3>Alice Liddell</P3>',
+    '<P270>Alice</P270>',
+    '<P401>1</P401>',
+    '<P402>reg.remote.example.net:5070</P402>',
+    '<P403>proxy.remote.example.net:5071</P403>',
+    '<P404>rem</P404>',
+    '<P405>remauth</P405>',
+    '<P406>rempw2</P406>',
+    '<P407>rem</P407>',
+    '<P417>rem</P417>',
+  ],
+  polycom: [
+    'CONFIG_FILES="805ec0a1b2c3-lines.cfg"',
+    'reg.1.address="alice@sip.example.com"',
+    'reg.1.auth.userId="alice"',
+    'reg.1.auth.password="alicepw1"',
+    'reg.1.displayName="Alice Liddell"',
+    'reg.1.label="Alice"',
+    'reg.1.server.1.address="192.0.2.10"',
+    'reg.1.server.1.port="5080"',
+    'reg.1.outboundProxy.address="192.0.2.10"',
+    'dialplan.1.digitmap="(*xx|[2-9]xxxxxx|00x.)"',
+    'reg.2.auth.userId="remauth"',
+    'reg.2.server.1.address="reg.remote.example.net"',
+    'reg.2.server.1.port="5070"',
+    'reg.2.outboundProxy.address="proxy.remote.example.net"',
+  ],
+  fanvil: [
+    'SIP1 Phone Number       :alice',
+    'SIP1 Register Addr      :192.0.2.10',
+    'SIP1 Register Port      :5080',
+    'SIP1 Register User      :alice',
+    'SIP1 Register Pswd      :alicepw1',
+    'SIP1 Display Name       :Alice Liddell',
+    'SIP1 Enable Reg         :1',
+    'SIP2 Register User      :remauth',
+    'SIP2 Register Addr      :reg.remote.example.net',
+    'SIP2 Proxy Addr         :proxy.remote.example.net',
+    'SIP2 Proxy Port         :5071',
+  ],
+  cisco: [
+    '<Line_Enable_1_>Yes</Line_Enable_1_>',
+    '<User_ID_1_>alice</User_ID_1_>',
+    '<Password_1_>alicepw1</Password_1_>',
+    '<Auth_ID_1_>alice</Auth_ID_1_>',
+    '<Display_Name_1_>Alice Liddell</Display_Name_1_>',
+    '<Proxy_1_>sip.example.com</Proxy_1_>',
+    '<Outbound_Proxy_1_>192.0.2.10:5080</Outbound_Proxy_1_>',
+    '<Dial_Plan_1_>(*xx|[2-9]xxxxxx|00x.)</Dial_Plan_1_>',
+    '<Auth_ID_2_>remauth</Auth_ID_2_>',
+    '<Outbound_Proxy_2_>proxy.remote.example.net:5071</Outbound_Proxy_2_>',
+  ],
+  baresip: [
+    '"Alice Liddell" <sip:alice@sip.example.com;transport=udp>;auth_user=alice;auth_pass=alicepw1;outbound="sip:192.0.2.10:5080;transport=udp"',
+    '"rem" <sip:rem@remote.example.net;transport=udp>;auth_user=remauth;auth_pass=rempw2;outbound="sip:proxy.remote.example.net:5071;transport=udp"',
+  ],
+  linphone: [
+    '<section name="proxy_0">',
+    '<entry name="reg_identity" overwrite="true">"Alice Liddell" &lt;sip:alice@sip.example.com&gt;</entry>',
+    '<entry name="reg_proxy" overwrite="true">&lt;sip:192.0.2.10:5080;transport=udp&gt;</entry>',
+    '<section name="auth_info_1">',
+    '<entry name="userid" overwrite="true">remauth</entry>',
+    '<entry name="passwd" overwrite="true">rempw2</entry>',
+  ],
 };
 
 function target(name: string, vendor: Vendor): ProvFile {
@@ -194,12 +267,17 @@ describe('provisioning templates', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kamprov-templates-'));
     mkdirSync(join(dir, 'yealink'));
     mkdirSync(join(dir, 'cisco'));
-    writeFileSync(join(dir, 'yealink', 'phone.cfg'), '#!version:1.0.0.1\n{% for l in lines %}account.{{ l.index }}.user_name = {{ l.username }}\n{% endfor %}');
+    writeFileSync(
+      join(dir, 'yealink', 'phone.cfg'),
+      '#!version:1.0.0.1\n{% for l in lines %}account.{{ l.index }}.user_name = {{ l.username }}\n{% endfor %}',
+    );
     writeFileSync(join(dir, 'cisco', 'phone.xml'), '<flat-profile>{% if %}</flat-profile>');
     const overridden = new TemplateRenderer(config({ templatesDir: dir }));
 
     it('an operator template replaces the built-in one; the others stay', async () => {
-      expect((await render(overridden, 'yealink', `${MAC}.cfg`)).text).toBe('#!version:1.0.0.1\naccount.1.user_name = alice\naccount.2.user_name = rem\n');
+      expect((await render(overridden, 'yealink', `${MAC}.cfg`)).text).toBe(
+        '#!version:1.0.0.1\naccount.1.user_name = alice\naccount.2.user_name = rem\n',
+      );
       expect((await render(overridden, 'snom', `${MAC}.xml`)).text).toBe((await render(renderer, 'snom', `${MAC}.xml`)).text);
     });
 

@@ -54,7 +54,7 @@ export class UsersController {
     audit: userTarget,
     summary: 'Create a SIP account in Kamailio with a generated password',
     description:
-      'Writes Kamailio\'s subscriber row (password, ha1, ha1b) and the provisioning row in one transaction. ' +
+      "Writes Kamailio's subscriber row (password, ha1, ha1b) and the provisioning row in one transaction. " +
       'The domain must be local; the address must not be held by a user, a subscriber or an alias.',
     ok: UserOkDto,
     failures: ['exists', 'nxdomain'],

@@ -97,9 +97,7 @@ export class UsersService {
 
   /** user/list, chunk by chunk in (username, domain) order (keyset pagination; see keyset.ts). */
   async *listChunks(search?: string, limit?: number, chunk = LIST_CHUNK_ROWS): AsyncGenerator<string[]> {
-    const qb = this.dataSource
-      .createQueryBuilder(UserEntity, 'u')
-      .select(['u.username AS username', 'u.domain AS domain', 'u.id AS id']);
+    const qb = this.dataSource.createQueryBuilder(UserEntity, 'u').select(['u.username AS username', 'u.domain AS domain', 'u.id AS id']);
     if (search !== undefined) {
       const address = this.dialect.concat('u.username', "'@'", 'u.domain');
       qb.where(`${address} LIKE :pattern ESCAPE '${LIKE_ESCAPE}'`, { pattern: globToLike(search) });
@@ -145,10 +143,7 @@ export class UsersService {
   async addRemote(address: Address, profile: UserProfile, remote: RemoteAccount): Promise<UserView> {
     const user = await this.createUser(address, async (em) => {
       if (await this.domains.isLocal(address.domain, em, 'share')) {
-        throw new UsersError(
-          UsersErrorCode.DomainIsLocal,
-          `${address.domain} is a local domain: use user/add_local for its users`,
-        );
+        throw new UsersError(UsersErrorCode.DomainIsLocal, `${address.domain} is a local domain: use user/add_local for its users`);
       }
       return em.create(UserEntity, {
         ...address,
@@ -243,10 +238,10 @@ export class UsersService {
 
   /** Whether the user exists, read with `lock` (the address claims ask, to reap a claim of a vanished user). */
   async exists(em: EntityManager, address: Address, lock?: RowLock): Promise<boolean> {
-    const rows = await em.query<unknown[]>(
-      `SELECT id FROM kamprov_users WHERE ${this.userIs}${this.dialect.lockClause(lock)}`,
-      [address.username, address.domain],
-    );
+    const rows = await em.query<unknown[]>(`SELECT id FROM kamprov_users WHERE ${this.userIs}${this.dialect.lockClause(lock)}`, [
+      address.username,
+      address.domain,
+    ]);
     return rows.length > 0;
   }
 
@@ -277,10 +272,7 @@ export class UsersService {
     lock = false,
   ): Promise<{ user: UserRecord; subscriberPassword: string | null } | undefined> {
     const sql = `${this.findUserSql}${this.dialect.lockClause(lock ? 'update' : undefined, 'u')}`;
-    const rows = await em.query<(UserRecord & { subscriber_password: string | null })[]>(sql, [
-      address.username,
-      address.domain,
-    ]);
+    const rows = await em.query<(UserRecord & { subscriber_password: string | null })[]>(sql, [address.username, address.domain]);
     const row = rows[0];
     if (!row) return undefined;
     const { subscriber_password, ...user } = row;

@@ -79,76 +79,87 @@ onEveryDatabase(
   { METRICS_PUBLIC: 'true' },
 );
 
-for (const target of databaseTargets()) describe(`ecosystem: request logs [${target.kind}]`, () => {
-  const key = 'observability-bootstrap-key-0123456789';
+for (const target of databaseTargets())
+  describe(`ecosystem: request logs [${target.kind}]`, () => {
+    const key = 'observability-bootstrap-key-0123456789';
 
-  it('writes one JSON line per request: reqId, node, key, status, response kind, latency; no secrets', async () => {
-    const db = await target.create();
-    const server = await startServer({ DATABASE_URL: db.url, BOOTSTRAP_API_KEY: key, LOG_FORMAT: 'json', ALLOW_QUERY_API_KEY: 'true' });
-    try {
-      await db.exec('INSERT INTO domain (domain, did) VALUES (?, ?)', [D, D]);
-      const added = await fetch(`${server.url}/user/add_local?user=carol@${D}`, { headers: { 'x-api-key': key, 'x-request-id': 'obs-add-1' } });
-      expect(added.headers.get('x-request-id')).toBe('obs-add-1');
-      const password = ((await added.json()) as { user: { password: string } }).user.password;
-      const changed = await fetch(`${server.url}/user/change_pw?user=carol@${D}&password=Obs3rvedSecret`, {
-        headers: { authorization: `Bearer ${key}`, 'x-request-id': 'obs-pw-1' },
-      });
-      expect(changed.status).toBe(200);
-      await fetch(`${server.url}/user/get?user=nobody@${D}&api_key=${key}`, { headers: { 'x-request-id': 'obs-404' } });
-      // A request id that is no sane token is replaced by a fresh one.
-      const odd = await fetch(`${server.url}/user/list`, { headers: { 'x-api-key': key, 'x-request-id': 'bad id\twith tab' } });
-      expect(odd.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
-      // The log is written after the answer: wait for the last request's line.
-      const output = await server.waitForOutput(/"url":"\/user\/list"/);
+    it('writes one JSON line per request: reqId, node, key, status, response kind, latency; no secrets', async () => {
+      const db = await target.create();
+      const server = await startServer({ DATABASE_URL: db.url, BOOTSTRAP_API_KEY: key, LOG_FORMAT: 'json', ALLOW_QUERY_API_KEY: 'true' });
+      try {
+        await db.exec('INSERT INTO domain (domain, did) VALUES (?, ?)', [D, D]);
+        const added = await fetch(`${server.url}/user/add_local?user=carol@${D}`, {
+          headers: { 'x-api-key': key, 'x-request-id': 'obs-add-1' },
+        });
+        expect(added.headers.get('x-request-id')).toBe('obs-add-1');
+        const password = ((await added.json()) as { user: { password: string } }).user.password;
+        const changed = await fetch(`${server.url}/user/change_pw?user=carol@${D}&password=Obs3rvedSecret`, {
+          headers: { authorization: `Bearer ${key}`, 'x-request-id': 'obs-pw-1' },
+        });
+        expect(changed.status).toBe(200);
+        await fetch(`${server.url}/user/get?user=nobody@${D}&api_key=${key}`, { headers: { 'x-request-id': 'obs-404' } });
+        // A request id that is no sane token is replaced by a fresh one.
+        const odd = await fetch(`${server.url}/user/list`, { headers: { 'x-api-key': key, 'x-request-id': 'bad id\twith tab' } });
+        expect(odd.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+        // The log is written after the answer: wait for the last request's line.
+        const output = await server.waitForOutput(/"url":"\/user\/list"/);
 
-      const lines = output
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>);
-      const byId = (id: string) => lines.filter((l) => l.reqId === id && l.context === 'HTTP');
-      expect(byId('obs-add-1')).toHaveLength(1); // one request, one entry
-      expect(byId('obs-add-1')[0]).toMatchObject({
-        level: 'info',
-        method: 'GET',
-        url: `/user/add_local?user=carol@${D}`,
-        node: 'user/add_local',
-        status: 200,
-        response: 'ok',
-        key: 'bootstrap',
-        ms: expect.any(Number),
-        time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
-      });
-      expect(byId('obs-pw-1')[0]).toMatchObject({ url: `/user/change_pw?user=carol@${D}&password=***`, status: 200, key: 'bootstrap' });
-      expect(byId('obs-pw-1')[0].msg).toMatch(/^GET \/user\/change_pw\?user=carol@obs\.example\.com&password=\*\*\* 200 ok key=bootstrap [\d.]+ms$/);
-      expect(byId('obs-404')[0]).toMatchObject({ node: 'user/get', status: 404, response: 'failed', cause: 'nonexistant', url: `/user/get?user=nobody@${D}&api_key=***` });
-      // Start-up logs are JSON too, from Nest through pino.
-      expect(lines.some((l) => l.context === 'kamprov' && /listening on/.test(String(l.msg)))).toBe(true);
-      // Fastify's error handler is set once (by Nest): no FSTWRN004 "error handler overridden" warning.
-      expect(server.output).not.toContain('FSTWRN004');
-      for (const secret of [key, password, 'Obs3rvedSecret']) expect([secret, server.output.includes(secret)]).toEqual([secret, false]);
-    } finally {
-      await server.stop();
-      await db.drop();
-    }
-  }, 90_000);
+        const lines = output
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as Record<string, unknown>);
+        const byId = (id: string) => lines.filter((l) => l.reqId === id && l.context === 'HTTP');
+        expect(byId('obs-add-1')).toHaveLength(1); // one request, one entry
+        expect(byId('obs-add-1')[0]).toMatchObject({
+          level: 'info',
+          method: 'GET',
+          url: `/user/add_local?user=carol@${D}`,
+          node: 'user/add_local',
+          status: 200,
+          response: 'ok',
+          key: 'bootstrap',
+          ms: expect.any(Number),
+          time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        });
+        expect(byId('obs-pw-1')[0]).toMatchObject({ url: `/user/change_pw?user=carol@${D}&password=***`, status: 200, key: 'bootstrap' });
+        expect(byId('obs-pw-1')[0].msg).toMatch(
+          /^GET \/user\/change_pw\?user=carol@obs\.example\.com&password=\*\*\* 200 ok key=bootstrap [\d.]+ms$/,
+        );
+        expect(byId('obs-404')[0]).toMatchObject({
+          node: 'user/get',
+          status: 404,
+          response: 'failed',
+          cause: 'nonexistant',
+          url: `/user/get?user=nobody@${D}&api_key=***`,
+        });
+        // Start-up logs are JSON too, from Nest through pino.
+        expect(lines.some((l) => l.context === 'kamprov' && /listening on/.test(String(l.msg)))).toBe(true);
+        // Fastify's error handler is set once (by Nest): no FSTWRN004 "error handler overridden" warning.
+        expect(server.output).not.toContain('FSTWRN004');
+        for (const secret of [key, password, 'Obs3rvedSecret']) expect([secret, server.output.includes(secret)]).toEqual([secret, false]);
+      } finally {
+        await server.stop();
+        await db.drop();
+      }
+    }, 90_000);
 
-  it('is human-readable with LOG_FORMAT=pretty', async () => {
-    const db = await target.create();
-    const server = await startServer({ DATABASE_URL: db.url, BOOTSTRAP_API_KEY: key, LOG_FORMAT: 'pretty' });
-    try {
-      await fetch(`${server.url}/user/list?password=PrettySecret`, { headers: { 'x-api-key': key } });
-      const out = await server.waitForOutput(/GET \/user\/list\?password=\*\*\* 400/);
-      expect(out).not.toMatch(/^\{"level"/m);
-      expect(out).toMatch(/INFO.*\[HTTP\] GET \/user\/list\?password=\*\*\* 400 invalid\/password key=bootstrap/);
-      expect(out).toMatch(/reqId: "[0-9a-f-]{36}"/);
-      expect(out).not.toContain('PrettySecret');
-      expect(out).not.toContain(key);
-    } finally {
-      await server.stop();
-      await db.drop();
-    }
-  }, 90_000);
-});
+    it('is human-readable with LOG_FORMAT=pretty', async () => {
+      const db = await target.create();
+      const server = await startServer({ DATABASE_URL: db.url, BOOTSTRAP_API_KEY: key, LOG_FORMAT: 'pretty' });
+      try {
+        await fetch(`${server.url}/user/list?password=PrettySecret`, { headers: { 'x-api-key': key } });
+        const out = await server.waitForOutput(/GET \/user\/list\?password=\*\*\* 400/);
+        expect(out).not.toMatch(/^\{"level"/m);
+        expect(out).toMatch(/INFO.*\[HTTP\] GET \/user\/list\?password=\*\*\* 400 invalid\/password key=bootstrap/);
+        expect(out).toMatch(/reqId: "[0-9a-f-]{36}"/);
+        expect(out).not.toContain('PrettySecret');
+        expect(out).not.toContain(key);
+      } finally {
+        await server.stop();
+        await db.drop();
+      }
+    }, 90_000);
+  });
 if (mysqlSkipped()) {
   describe('ecosystem: request logs [mysql]', () => {
     it.skip('SKIPPED: set TEST_DATABASE_URL=mysql://root@127.0.0.1:3306/kamprov_test to run on MariaDB', () => undefined);

@@ -9,7 +9,22 @@ import { notOnMysql, onEveryDatabase } from '../support/suite';
 type Schema = Record<string, any>;
 type Document = { paths: Record<string, { get: Schema }>; components: { schemas: Record<string, Schema> } };
 
-const USER_KEYS = ['user', 'username', 'domain', 'type', 'displayname', 'email', 'password', 'registrar', 'r_port', 'proxy', 'p_port', 'authid', 'dialplan', 'linetext'];
+const USER_KEYS = [
+  'user',
+  'username',
+  'domain',
+  'type',
+  'displayname',
+  'email',
+  'password',
+  'registrar',
+  'r_port',
+  'proxy',
+  'p_port',
+  'authid',
+  'dialplan',
+  'linetext',
+];
 
 describe('ecosystem: the OpenAPI document and the committed SDK [sqlite]', () => {
   let db: TestDatabase;
@@ -47,15 +62,17 @@ describe('ecosystem: the OpenAPI document and the committed SDK [sqlite]', () =>
 
   it('names every node by an operationId that reads well: userAddLocal for /user/add_local', () => {
     // /prov/* are files for phones, not nodes (issue 13): their own operationIds.
-    const ids = Object.entries(live.paths).filter(([path]) => !path.startsWith('/prov/')).map(([path, item]) => {
-      const expected = path
-        .split('/')
-        .filter(Boolean)
-        .join('_')
-        .replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
-      expect([path, item.get.operationId]).toEqual([path, expected]);
-      return item.get.operationId as string;
-    });
+    const ids = Object.entries(live.paths)
+      .filter(([path]) => !path.startsWith('/prov/'))
+      .map(([path, item]) => {
+        const expected = path
+          .split('/')
+          .filter(Boolean)
+          .join('_')
+          .replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+        expect([path, item.get.operationId]).toEqual([path, expected]);
+        return item.get.operationId as string;
+      });
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toEqual(expect.arrayContaining(['userAddLocal', 'phoneGet', 'numbersAddRange', 'aliasList', 'domainRemove']));
   });
@@ -105,7 +122,9 @@ describe('ecosystem: the OpenAPI document and the committed SDK [sqlite]', () =>
     }
     expect(user.properties.type.enum).toEqual(['local', 'remote']);
     expect(user.properties.r_port.type).toBe('integer');
-    expect(deref(live.paths['/alias/list'].get.responses['200'].content['application/json'].schema).properties.aliases.items.$ref).toMatch(/AliasDto$/);
+    expect(deref(live.paths['/alias/list'].get.responses['200'].content['application/json'].schema).properties.aliases.items.$ref).toMatch(
+      /AliasDto$/,
+    );
   });
 });
 notOnMysql('ecosystem: the OpenAPI document and the committed SDK', 'the document does not depend on the database');
@@ -157,10 +176,12 @@ onEveryDatabase('ecosystem: a full flow through the generated client', (ctx) => 
     expect(inuse.response.status).toBe(409);
     expect(inuse.error).toMatchObject({ response: 'failed', cause: 'inuse' });
 
-    expect((await kamprov.GET('/alias/remove', { params: { query: { alias_username: '+4761000001', alias_domain: D } } })).data?.alias).toBe(
-      `+4761000001@${D}`,
+    expect(
+      (await kamprov.GET('/alias/remove', { params: { query: { alias_username: '+4761000001', alias_domain: D } } })).data?.alias,
+    ).toBe(`+4761000001@${D}`);
+    expect((await kamprov.GET('/phone/remove', { params: { query: { mac: 'f00ba2ba5c00', user: `alice@${D}` } } })).data?.mac).toBe(
+      'f00ba2ba5c00',
     );
-    expect((await kamprov.GET('/phone/remove', { params: { query: { mac: 'f00ba2ba5c00', user: `alice@${D}` } } })).data?.mac).toBe('f00ba2ba5c00');
     expect((await kamprov.GET('/numbers/remove', { params: { query: { number: '+4761000001' } } })).data?.number).toBe('+4761000001');
     expect((await kamprov.GET('/user/remove', { params: { query: { user: `alice@${D}` } } })).data).toEqual({ response: 'ok' });
     expect((await kamprov.GET('/domain/remove', { params: { query: { domain: D } } })).data?.domain).toBe(D);

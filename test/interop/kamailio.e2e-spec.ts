@@ -13,7 +13,8 @@ const available = interopAvailable();
 
 if (!available) {
   describe('Kamailio interop', () => {
-    it.skip('SKIPPED: kamailio and sipp are not on the PATH (apt-get install kamailio kamailio-mysql-modules kamailio-postgres-modules kamailio-sqlite-modules sip-tester)', () => undefined);
+    it.skip('SKIPPED: kamailio and sipp are not on the PATH (apt-get install kamailio kamailio-mysql-modules kamailio-postgres-modules kamailio-sqlite-modules sip-tester)', () =>
+      undefined);
   });
 }
 
@@ -74,9 +75,7 @@ for (const target of available ? databaseTargets() : []) {
 
     it('aliases made by alias/add resolve in alias_db, and stop resolving after alias/remove', async () => {
       for (const alias of ['sales', '+4761000009']) {
-        const add = await app.get(
-          `/alias/add?alias_username=${encodeURIComponent(alias)}&alias_domain=${D}&destination=alice@${D}`,
-        );
+        const add = await app.get(`/alias/add?alias_username=${encodeURIComponent(alias)}&alias_domain=${D}&destination=alice@${D}`);
         expect(add.status).toBe(200);
         const resolved = await sipp(kamailios.ha1, 'options', { user: alias, dom: D });
         expect(resolved.ok).toBe(true);

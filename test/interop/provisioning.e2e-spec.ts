@@ -39,7 +39,8 @@ const available = interopAvailable() && clientsAvailable();
 
 if (!available) {
   describe('provisioning interop', () => {
-    it.skip('SKIPPED: kamailio, sipp, baresip or linphonec is not on the PATH (apt-get install baresip-core linphone-cli)', () => undefined);
+    it.skip('SKIPPED: kamailio, sipp, baresip or linphonec is not on the PATH (apt-get install baresip-core linphone-cli)', () =>
+      undefined);
   });
 }
 
@@ -51,7 +52,12 @@ function runClient(
 ): Promise<string> {
   return new Promise((resolve) => {
     let out = '';
-    const child: ChildProcess = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, detached: true, stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    const child: ChildProcess = spawn(cmd, args, {
+      cwd: opts.cwd,
+      env: opts.env ?? process.env,
+      detached: true,
+      stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    });
     const stop = () => {
       clearTimeout(timer);
       try {
@@ -170,7 +176,16 @@ for (const target of available ? databaseTargets() : []) {
       const rc = join(home, 'linphonerc');
       writeFileSync(
         rc,
-        ['[misc]', `config-uri=${configUri}`, '[sip]', `sip_port=${await freeUdpPort()}`, 'sip_tcp_port=0', '[video]', 'enabled=0', ''].join('\n'),
+        [
+          '[misc]',
+          `config-uri=${configUri}`,
+          '[sip]',
+          `sip_port=${await freeUdpPort()}`,
+          'sip_tcp_port=0',
+          '[video]',
+          'enabled=0',
+          '',
+        ].join('\n'),
       );
       return runClient('linphonec', ['-c', rc, '-d', '6'], {
         cwd: home,

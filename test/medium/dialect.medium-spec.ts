@@ -231,83 +231,92 @@ onEveryDatabase('SqlDialect', { imports: [TypeOrmModule.forFeature([NumberEntity
 });
 
 /** What only the PostgreSQL dialect has to do: survive failed statements, deadlock codes, statement timeouts. */
-onEveryDatabase('SqlDialect: failures inside a transaction', { imports: [TypeOrmModule.forFeature([NumberEntity, AddressClaim])] }, (ctx) => {
-  const dialect = () => ctx().get<SqlDialect>(SqlDialect);
+onEveryDatabase(
+  'SqlDialect: failures inside a transaction',
+  { imports: [TypeOrmModule.forFeature([NumberEntity, AddressClaim])] },
+  (ctx) => {
+    const dialect = () => ctx().get<SqlDialect>(SqlDialect);
 
-  it('survivable: a transaction goes on after a unique violation, and commits what it did', async () => {
-    const d = dialect();
-    const n = 4794000000 + Math.floor(Math.random() * 1_000_000);
-    await ctx().db.exec('INSERT INTO kamprov_numbers (number) VALUES (?)', [n]);
-    await ctx().get<Transactor>(Transactor).run(async (em) => {
-      const err = await rejection(d.survivable(em, () => em.query('INSERT INTO kamprov_numbers (number) VALUES (?)', [n])));
-      expect(d.isUniqueViolation(err, 'kamprov_numbers_number_uq')).toBe(true);
-      // Without the savepoint PostgreSQL would answer 25P02 (transaction aborted) here.
-      await em.query('INSERT INTO kamprov_numbers (number) VALUES (?)', [n + 1]);
-    });
-    const rows = await ctx().db.query<{ number: string | number }>('SELECT number FROM kamprov_numbers WHERE number IN (?, ?)', [n, n + 1]);
-    expect(rows).toHaveLength(2);
-  });
-
-  if (process.env.TEST_PG_URL) {
-    it('postgres: a deadlock (40P01) is transient, and so is a serialization failure (40001)', async () => {
-      if (ctx().kind !== 'postgres') return;
+    it('survivable: a transaction goes on after a unique violation, and commits what it did', async () => {
       const d = dialect();
-      const n = 4795000000 + Math.floor(Math.random() * 1_000_000);
-      await ctx().db.exec('INSERT INTO kamprov_numbers (number) VALUES (?), (?)', [n, n + 1]);
-      const a = ctx().dataSource.createQueryRunner();
-      const b = ctx().dataSource.createQueryRunner();
-      const lock = 'SELECT id FROM kamprov_numbers WHERE number = ? FOR UPDATE';
-      try {
-        await a.startTransaction();
-        await b.startTransaction();
-        await a.query(lock, [n]);
-        await b.query(lock, [n + 1]);
-        const results = await Promise.allSettled([a.query(lock, [n + 1]), b.query(lock, [n])]);
-        const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-        expect(failed).toHaveLength(1);
-        expect((failed[0].reason as { driverError?: { code?: string } }).driverError?.code).toBe('40P01');
-        expect(d.isTransient(failed[0].reason)).toBe(true);
-      } finally {
-        await a.rollbackTransaction().catch(() => undefined);
-        await b.rollbackTransaction().catch(() => undefined);
-        await a.release();
-        await b.release();
-      }
-      const serialization = Object.assign(new Error('could not serialize access'), { code: '40001', severity: 'ERROR' });
-      expect(d.classify(serialization)).toEqual({ kind: 'transient' });
+      const n = 4794000000 + Math.floor(Math.random() * 1_000_000);
+      await ctx().db.exec('INSERT INTO kamprov_numbers (number) VALUES (?)', [n]);
+      await ctx()
+        .get<Transactor>(Transactor)
+        .run(async (em) => {
+          const err = await rejection(d.survivable(em, () => em.query('INSERT INTO kamprov_numbers (number) VALUES (?)', [n])));
+          expect(d.isUniqueViolation(err, 'kamprov_numbers_number_uq')).toBe(true);
+          // Without the savepoint PostgreSQL would answer 25P02 (transaction aborted) here.
+          await em.query('INSERT INTO kamprov_numbers (number) VALUES (?)', [n + 1]);
+        });
+      const rows = await ctx().db.query<{ number: string | number }>('SELECT number FROM kamprov_numbers WHERE number IN (?, ?)', [
+        n,
+        n + 1,
+      ]);
+      expect(rows).toHaveLength(2);
     });
 
-    it('postgres: once armed, a statement running past statement_timeout fails (57014) as a database error', async () => {
-      if (ctx().kind !== 'postgres') return;
-      const d = dialect();
-      // Armed at bootstrap (StatementTimeouts): DB_QUERY_TIMEOUT_MS is 5 s.
-      const [row] = await ctx().dataSource.query<{ statement_timeout: string }[]>('SHOW statement_timeout');
-      expect(row.statement_timeout).toBe('5s');
-      const err = await rejection(ctx().dataSource.query('SELECT pg_sleep(6)'));
-      expect((err as { driverError?: { code?: string } }).driverError?.code).toBe('57014');
-      expect(d.isDatabaseError(err)).toBe(true);
-      expect(d.isTransient(err)).toBe(false);
-      // The connection is still good.
-      await expect(ctx().dataSource.query('SELECT 1 AS one')).resolves.toEqual([{ one: 1 }]);
-    }, 15_000);
+    if (process.env.TEST_PG_URL) {
+      it('postgres: a deadlock (40P01) is transient, and so is a serialization failure (40001)', async () => {
+        if (ctx().kind !== 'postgres') return;
+        const d = dialect();
+        const n = 4795000000 + Math.floor(Math.random() * 1_000_000);
+        await ctx().db.exec('INSERT INTO kamprov_numbers (number) VALUES (?), (?)', [n, n + 1]);
+        const a = ctx().dataSource.createQueryRunner();
+        const b = ctx().dataSource.createQueryRunner();
+        const lock = 'SELECT id FROM kamprov_numbers WHERE number = ? FOR UPDATE';
+        try {
+          await a.startTransaction();
+          await b.startTransaction();
+          await a.query(lock, [n]);
+          await b.query(lock, [n + 1]);
+          const results = await Promise.allSettled([a.query(lock, [n + 1]), b.query(lock, [n])]);
+          const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+          expect(failed).toHaveLength(1);
+          expect((failed[0].reason as { driverError?: { code?: string } }).driverError?.code).toBe('40P01');
+          expect(d.isTransient(failed[0].reason)).toBe(true);
+        } finally {
+          await a.rollbackTransaction().catch(() => undefined);
+          await b.rollbackTransaction().catch(() => undefined);
+          await a.release();
+          await b.release();
+        }
+        const serialization = Object.assign(new Error('could not serialize access'), { code: '40001', severity: 'ERROR' });
+        expect(d.classify(serialization)).toEqual({ kind: 'transient' });
+      });
 
-    it('postgres: poolStats reads pg-pool counters (open, idle, waiting)', async () => {
-      if (ctx().kind !== 'postgres') return;
-      const d = dialect();
-      const runners = Array.from({ length: MEDIUM_POOL_SIZE }, () => ctx().dataSource.createQueryRunner());
-      try {
-        for (const r of runners) await r.connect();
-        const busy = d.poolStats();
-        expect(busy).toMatchObject({ driver: 'postgres', total: MEDIUM_POOL_SIZE, idle: 0, queued: 0, max: MEDIUM_POOL_SIZE });
-        const waiting = ctx().dataSource.query('SELECT 1');
-        await sleep(50);
-        expect(d.poolStats().queued).toBe(1);
-        await runners[0].release();
-        await waiting;
-      } finally {
-        for (const r of runners) await r.release();
-      }
-      expect(d.poolStats().idle).toBe(d.poolStats().total);
-    });
-  }
-});
+      it('postgres: once armed, a statement running past statement_timeout fails (57014) as a database error', async () => {
+        if (ctx().kind !== 'postgres') return;
+        const d = dialect();
+        // Armed at bootstrap (StatementTimeouts): DB_QUERY_TIMEOUT_MS is 5 s.
+        const [row] = await ctx().dataSource.query<{ statement_timeout: string }[]>('SHOW statement_timeout');
+        expect(row.statement_timeout).toBe('5s');
+        const err = await rejection(ctx().dataSource.query('SELECT pg_sleep(6)'));
+        expect((err as { driverError?: { code?: string } }).driverError?.code).toBe('57014');
+        expect(d.isDatabaseError(err)).toBe(true);
+        expect(d.isTransient(err)).toBe(false);
+        // The connection is still good.
+        await expect(ctx().dataSource.query('SELECT 1 AS one')).resolves.toEqual([{ one: 1 }]);
+      }, 15_000);
+
+      it('postgres: poolStats reads pg-pool counters (open, idle, waiting)', async () => {
+        if (ctx().kind !== 'postgres') return;
+        const d = dialect();
+        const runners = Array.from({ length: MEDIUM_POOL_SIZE }, () => ctx().dataSource.createQueryRunner());
+        try {
+          for (const r of runners) await r.connect();
+          const busy = d.poolStats();
+          expect(busy).toMatchObject({ driver: 'postgres', total: MEDIUM_POOL_SIZE, idle: 0, queued: 0, max: MEDIUM_POOL_SIZE });
+          const waiting = ctx().dataSource.query('SELECT 1');
+          await sleep(50);
+          expect(d.poolStats().queued).toBe(1);
+          await runners[0].release();
+          await waiting;
+        } finally {
+          for (const r of runners) await r.release();
+        }
+        expect(d.poolStats().idle).toBe(d.poolStats().total);
+      });
+    }
+  },
+);

@@ -8,8 +8,7 @@ const fresh = () => 4794000000 + Math.floor(Math.random() * 5_000_000);
 
 onEveryDatabase('Transactor', { imports: [TypeOrmModule.forFeature([NumberEntity])] }, (ctx) => {
   const transactor = () => ctx().get<Transactor>(Transactor);
-  const present = async (n: number) =>
-    (await ctx().db.query('SELECT id FROM kamprov_numbers WHERE number = ?', [n])).length > 0;
+  const present = async (n: number) => (await ctx().db.query('SELECT id FROM kamprov_numbers WHERE number = ?', [n])).length > 0;
 
   it('commits the work when it resolves, and answers its value', async () => {
     const n = fresh();

@@ -11,11 +11,15 @@ function closingLine(files: Record<string, string>): { line: string; status: num
   try {
     for (const [name, source] of Object.entries(files)) writeFileSync(join(dir, name), source);
     const config = { rootDir: dir, testMatch: ['<rootDir>/*.test.js'], reporters: [join(ROOT, 'test/support/summary-reporter.js')] };
-    const run = spawnSync(process.execPath, [join(ROOT, 'node_modules/jest/bin/jest.js'), '--ci', '--no-watchman', '--config', JSON.stringify(config)], {
-      cwd: dir,
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const run = spawnSync(
+      process.execPath,
+      [join(ROOT, 'node_modules/jest/bin/jest.js'), '--ci', '--no-watchman', '--config', JSON.stringify(config)],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
     const lines = run.stderr.trim().split('\n');
     return { line: lines[lines.length - 1], status: run.status };
   } finally {

@@ -92,7 +92,11 @@ onEveryDatabase('reliability: every write node under concurrency', (ctx) => {
 
   it(`phone/add x${N}: one ok, the rest exists; one association`, async () => {
     expect((await get(`/user/add_local?username=phoned&domain=${D}`)).status).toBe(200);
-    const ok = exactlyOne(await parallel((i) => `/phone/add?mac=${i % 2 ? '00-11-22-AA-BB-CC' : '001122aabbcc'}&user=phoned@${D}`), 409, 'exists');
+    const ok = exactlyOne(
+      await parallel((i) => `/phone/add?mac=${i % 2 ? '00-11-22-AA-BB-CC' : '001122aabbcc'}&user=phoned@${D}`),
+      409,
+      'exists',
+    );
     expect(ok.body).toEqual({ response: 'ok', mac: '001122aabbcc', user: `phoned@${D}` });
     expect(await count("SELECT COUNT(*) AS n FROM kamprov_phones WHERE mac = '001122aabbcc'")).toBe(1);
   });

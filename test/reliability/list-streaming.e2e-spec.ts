@@ -42,7 +42,8 @@ onEveryDatabase('reliability: streamed lists', (ctx) => {
   it('users, domains and phone lists stream the same envelope', async () => {
     const get = (p: string) => ctx().app.get(p);
     await ctx().db.exec("INSERT INTO domain (domain, did) VALUES ('b.stream.example', 'b'), ('a.stream.example', 'a')");
-    for (const u of ['bob', 'alice', 'carol']) expect((await get(`/user/add_local?username=${u}&domain=a.stream.example`)).status).toBe(200);
+    for (const u of ['bob', 'alice', 'carol'])
+      expect((await get(`/user/add_local?username=${u}&domain=a.stream.example`)).status).toBe(200);
     expect((await get('/phone/add?mac=001122334455&user=bob@a.stream.example')).status).toBe(200);
     expect((await get('/phone/add?mac=00112233AA00&user=alice@a.stream.example')).status).toBe(200);
     expect((await raw('/user/list')).text).toBe(

@@ -212,7 +212,8 @@ for (const server of SERVERS) {
       expect(during.length).toBeGreaterThan(8);
       // A frozen server accepts connections but never answers: dbfail (no connection within the
       // acquire deadline) or, on a connection already open, kamprov's statement timeout (error/timeout, 504).
-      const answeredHonestly = (s: Sample) => (s.status === 503 && s.body.cause === 'dbfail') || (s.status === 504 && s.body.cause === 'timeout');
+      const answeredHonestly = (s: Sample) =>
+        (s.status === 503 && s.body.cause === 'dbfail') || (s.status === 504 && s.body.cause === 'timeout');
       expect(during.filter((s) => !answeredHonestly(s)).map((s) => [s.path, s.status, s.body])).toEqual([]);
       expect(load.samples.filter((s) => s.ms > FROZEN_BOUND_MS).map((s) => [s.path, s.ms])).toEqual([]);
       expect(k().running).toBe(true);

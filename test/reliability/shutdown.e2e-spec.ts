@@ -13,10 +13,10 @@ for (const target of databaseTargets()) {
   const RANGE = target.kind === 'sqlite' ? 1_000_000 : 200_000;
   const range = (lo: number) => `/numbers/add_range?start=%2B${lo}&end=%2B${lo + RANGE - 1}`;
   const countRange = async (db: TestDatabase, lo: number): Promise<number> => {
-    const [row] = await db.query<{ n: number | string }>(
-      'SELECT COUNT(*) AS n FROM kamprov_numbers WHERE number BETWEEN ? AND ?',
-      [lo, lo + RANGE - 1],
-    );
+    const [row] = await db.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM kamprov_numbers WHERE number BETWEEN ? AND ?', [
+      lo,
+      lo + RANGE - 1,
+    ]);
     return Number(row.n);
   };
 

@@ -110,9 +110,7 @@ describe('reliability: SQLite under concurrency', () => {
       expect(all.filter((r) => !r.path.includes('username=ext') && r.status !== 200)).toEqual([]);
       expect(await count("SELECT COUNT(*) AS n FROM subscriber WHERE username LIKE 'ext%'")).toBe(rounds);
       expect(await count("SELECT COUNT(*) AS n FROM kamprov_users WHERE username LIKE 'ext%'")).toBe(rounds);
-      expect(await count('SELECT COUNT(*) AS n FROM kamprov_numbers WHERE number BETWEEN 47930000000 AND 47930999999')).toBe(
-        rounds * 5000,
-      );
+      expect(await count('SELECT COUNT(*) AS n FROM kamprov_numbers WHERE number BETWEEN 47930000000 AND 47930999999')).toBe(rounds * 5000);
     } finally {
       const result = await writer.done;
       // The other process was not locked out either, and really was writing meanwhile.

@@ -43,7 +43,11 @@ suite('reliability: start-up without its database [private mariadbd]', () => {
     expect(k.running).toBe(true);
 
     await db.start();
-    await waitFor(async () => (await call(k.url, '/health/ready', 10_000, null)).status === 200, 60_000, 'readiness once the database is up');
+    await waitFor(
+      async () => (await call(k.url, '/health/ready', 10_000, null)).status === 200,
+      60_000,
+      'readiness once the database is up',
+    );
     // The migrations ran: kamprov's and Kamailio's tables are there and work.
     expect((await call(k.url, '/domain/add?domain=late.example.com')).status).toBe(200);
     expect((await call(k.url, '/user/add_local?user=alice@late.example.com')).status).toBe(200);
@@ -59,7 +63,7 @@ const mysql = databaseTargets().find((t) => t.kind === 'mysql');
     const started = await Promise.allSettled([0, 1, 2].map(() => KamprovProcess.start({ DATABASE_URL: db.url })));
     const procs = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     try {
-      expect(started.filter((s) => s.status === 'rejected').map((s) => String((s).reason).slice(0, 2000))).toEqual([]);
+      expect(started.filter((s) => s.status === 'rejected').map((s) => String(s.reason).slice(0, 2000))).toEqual([]);
       for (const p of procs) {
         await waitFor(async () => (await call(p.url, '/health/ready', 10_000, null)).status === 200, 60_000, 'each instance ready');
       }

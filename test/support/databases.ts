@@ -36,9 +36,16 @@ const sqliteTarget: DatabaseTarget = {
     return Promise.resolve({
       kind: 'sqlite' as const,
       url: `sqlite:${path}`,
-      query: <T>(sql: string, params: unknown[] = []) => Promise.resolve(handle().prepare(sql).all(...params) as T[]),
+      query: <T>(sql: string, params: unknown[] = []) =>
+        Promise.resolve(
+          handle()
+            .prepare(sql)
+            .all(...params) as T[],
+        ),
       exec: (sql: string, params: unknown[] = []) => {
-        handle().prepare(sql).run(...params);
+        handle()
+          .prepare(sql)
+          .run(...params);
         return Promise.resolve();
       },
       drop: () => {

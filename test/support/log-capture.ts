@@ -7,11 +7,11 @@ import fs from 'node:fs';
  */
 export async function captureLog(during: () => Promise<void>): Promise<string> {
   let out = '';
-  const spy = jest.spyOn(fs, 'writeSync').mockImplementation(((fd: number, data: string | NodeJS.ArrayBufferView) => {
+  const spy = jest.spyOn(fs, 'writeSync').mockImplementation((fd: number, data: string | NodeJS.ArrayBufferView) => {
     const text = typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString();
     if (fd === 1 || fd === 2) out += text;
     return Buffer.byteLength(text);
-  }));
+  });
   try {
     await during();
     await new Promise((r) => setTimeout(r, 200));

@@ -58,12 +58,7 @@ export interface Run {
  * Runs a TypeScript entry point to its end (a CLI command, a start-up that must fail).
  * LOG_LEVEL=error and no BOOTSTRAP_API_KEY unless `env` says otherwise.
  */
-export function runTs(
-  script: string,
-  args: string[],
-  env: EnvOverrides,
-  onStdout?: (stdoutSoFar: string) => void,
-): Promise<Run> {
+export function runTs(script: string, args: string[], env: EnvOverrides, onStdout?: (stdoutSoFar: string) => void): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawnTs(script, args, { LOG_LEVEL: 'error', BOOTSTRAP_API_KEY: '', ...env });
     let stdout = '';

@@ -11,11 +11,7 @@ export interface SuiteContext {
  * started on it (migrations and all), and both torn down afterwards. Says loudly when
  * the MariaDB run is skipped.
  */
-export function onEveryDatabase(
-  title: string,
-  body: (ctx: () => SuiteContext) => void,
-  env: Record<string, string> = {},
-): void {
+export function onEveryDatabase(title: string, body: (ctx: () => SuiteContext) => void, env: Record<string, string> = {}): void {
   for (const target of databaseTargets()) {
     describe(`${title} [${target.kind}]`, () => {
       let ctx: SuiteContext | undefined;
@@ -83,12 +79,7 @@ export interface Refusal {
  * envelope (response, cause, a detail string, and what it says if asked), and the row
  * counts of `tables` before and after. Answers the reply for further checks.
  */
-export async function expectRefused(
-  db: TestDatabase,
-  request: () => Promise<Reply>,
-  refusal: Refusal,
-  tables?: string[],
-): Promise<Reply> {
+export async function expectRefused(db: TestDatabase, request: () => Promise<Reply>, refusal: Refusal, tables?: string[]): Promise<Reply> {
   const before = await rowCounts(db, tables);
   const res = await request();
   expect(res.status).toBe(refusal.status);

@@ -24,8 +24,7 @@ export function IsMacGlob(): PropertyDecorator {
       name: 'isMacGlob',
       validator: {
         validate: (v) => typeof v === 'string' && MAC_GLOB_RE.test(v),
-        defaultMessage: (a) =>
-          `${a?.property} must be a MAC search: hex digits (optionally : or - separated) and the wildcards * and ?`,
+        defaultMessage: (a) => `${a?.property} must be a MAC search: hex digits (optionally : or - separated) and the wildcards * and ?`,
       },
     }),
     ApiProperty({ type: String, pattern: MAC_GLOB_PATTERN, maxLength: SEARCH_MAX, example: 'f00ba2*' }),
@@ -42,9 +41,7 @@ const NUMBER_GLOB_RE = /^\+?[0-9*?]+$/;
  */
 export function IsNumberGlob(): PropertyDecorator {
   return applyDecorators(
-    Transform(({ value }: { value: unknown }) =>
-      typeof value === 'string' && value.startsWith(' ') ? `+${value.slice(1)}` : value,
-    ),
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' && value.startsWith(' ') ? `+${value.slice(1)}` : value)),
     ValidateBy({
       name: 'isNumberGlob',
       validator: {

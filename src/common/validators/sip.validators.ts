@@ -2,15 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ValidateBy } from 'class-validator';
-import {
-  DOMAIN_MAX,
-  HOST_PATTERN,
-  isHost,
-  isSipUser,
-  SIP_USER_MAX,
-  SIP_USER_PATTERN,
-  splitAddress,
-} from './patterns';
+import { DOMAIN_MAX, HOST_PATTERN, isHost, isSipUser, SIP_USER_MAX, SIP_USER_PATTERN, splitAddress } from './patterns';
 
 const lowerCase = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.toLowerCase() : value);
 
@@ -21,8 +13,7 @@ export function IsSipUsername(example = 'alice'): PropertyDecorator {
       name: 'isSipUsername',
       validator: {
         validate: isSipUser,
-        defaultMessage: (a) =>
-          `${a?.property} must be a SIP user part: 1 to ${SIP_USER_MAX} RFC 3261 user characters`,
+        defaultMessage: (a) => `${a?.property} must be a SIP user part: 1 to ${SIP_USER_MAX} RFC 3261 user characters`,
       },
     }),
     ApiProperty({ type: String, pattern: SIP_USER_PATTERN, maxLength: SIP_USER_MAX, example }),

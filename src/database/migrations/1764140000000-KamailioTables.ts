@@ -163,14 +163,9 @@ export class KamailioTables1764140000000 implements MigrationInterface {
       for (const statement of statements) {
         await queryRunner.query(statement);
       }
-      const present = (await queryRunner.query('SELECT table_version FROM version WHERE table_name = ?', [
-        table.name,
-      ])) as unknown[];
+      const present = (await queryRunner.query('SELECT table_version FROM version WHERE table_name = ?', [table.name])) as unknown[];
       if (present.length === 0) {
-        await queryRunner.query('INSERT INTO version (table_name, table_version) VALUES (?, ?)', [
-          table.name,
-          table.version,
-        ]);
+        await queryRunner.query('INSERT INTO version (table_name, table_version) VALUES (?, ?)', [table.name, table.version]);
       }
     }
   }

@@ -50,9 +50,12 @@ export class AliasClaims1764140000004 implements MigrationInterface {
       seen.add(key);
       claims.push([u.username, u.domain.toLowerCase(), 'user', null]);
     }
-    const aliases = (await queryRunner.query(
-      'SELECT alias_username, alias_domain, username, domain FROM dbaliases ORDER BY id',
-    )) as { alias_username: string; alias_domain: string; username: string; domain: string }[];
+    const aliases = (await queryRunner.query('SELECT alias_username, alias_domain, username, domain FROM dbaliases ORDER BY id')) as {
+      alias_username: string;
+      alias_domain: string;
+      username: string;
+      domain: string;
+    }[];
     for (const a of aliases) {
       const key = `${a.alias_username}@${a.alias_domain}`.toLowerCase();
       if (seen.has(key)) continue;
@@ -69,7 +72,11 @@ export class AliasClaims1764140000004 implements MigrationInterface {
     // IGNORE: a pair the database's collation still deems equal is skipped, not fatal.
     const type = queryRunner.connection.options.type;
     const [insert, onConflict] =
-      type === 'better-sqlite3' ? ['INSERT OR IGNORE', ''] : type === 'postgres' ? ['INSERT', ' ON CONFLICT DO NOTHING'] : ['INSERT IGNORE', ''];
+      type === 'better-sqlite3'
+        ? ['INSERT OR IGNORE', '']
+        : type === 'postgres'
+          ? ['INSERT', ' ON CONFLICT DO NOTHING']
+          : ['INSERT IGNORE', ''];
     for (let i = 0; i < claims.length; i += BATCH) {
       const batch = claims.slice(i, i + BATCH);
       await queryRunner.query(

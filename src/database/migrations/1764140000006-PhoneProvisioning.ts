@@ -52,7 +52,10 @@ export class PhoneProvisioning1764140000006 implements MigrationInterface {
     await queryRunner.createTable(
       new Table({
         name: 'kamprov_prov_nonces',
-        columns: [{ ...varchar('nonce', 96), isPrimary: true }, { name: 'expires_at', type: 'bigint' }],
+        columns: [
+          { ...varchar('nonce', 96), isPrimary: true },
+          { name: 'expires_at', type: 'bigint' },
+        ],
         indices: [{ name: 'kamprov_prov_nonces_expires_idx', columnNames: ['expires_at'] }],
       }),
     );

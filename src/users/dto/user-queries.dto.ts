@@ -106,7 +106,9 @@ export class ChangePasswordQueryDto extends UserRefQueryDto {
 }
 
 /** user/update's fields of a remote account: an empty value clears one (registrar, which the account needs, excepted). */
-export class UpdateRemoteFieldsDto extends PartialType(OmitType(RemoteAccountFieldsDto, ['password', 'r_port', 'proxy', 'p_port', 'authid'] as const)) {
+export class UpdateRemoteFieldsDto extends PartialType(
+  OmitType(RemoteAccountFieldsDto, ['password', 'r_port', 'proxy', 'p_port', 'authid'] as const),
+) {
   /** The registrar's port (empty: the default port). */
   @IsOptional()
   @ValidateIf(notEmpty('r_port'))

@@ -30,8 +30,6 @@ export function interopAvailable(): boolean {
   return false;
 }
 
-
-
 export interface KamailioOptions {
   /** Kamailio's db_url: mysql://..., postgres://... or sqlite:///path */
   dbUrl: string;
@@ -137,11 +135,27 @@ export async function sipp(
   const messageFile = join(dir, 'messages.log');
   const localPort = await freeUdpPort();
   const args = [
-    '-sf', join(SIPP_DIR, `${scenario}.xml`),
-    '-set', 'user', vars.user, '-set', 'dom', vars.dom,
-    '-m', '1', '-i', '127.0.0.1', '-p', String(localPort),
-    '-timeout', '10', '-timeout_error', '-nostdin',
-    '-trace_msg', '-message_file', messageFile,
+    '-sf',
+    join(SIPP_DIR, `${scenario}.xml`),
+    '-set',
+    'user',
+    vars.user,
+    '-set',
+    'dom',
+    vars.dom,
+    '-m',
+    '1',
+    '-i',
+    '127.0.0.1',
+    '-p',
+    String(localPort),
+    '-timeout',
+    '10',
+    '-timeout_error',
+    '-nostdin',
+    '-trace_msg',
+    '-message_file',
+    messageFile,
     `127.0.0.1:${kamailio.sipPort}`,
   ];
   if (auth) args.push('-au', auth.user, '-ap', auth.password);

@@ -26,9 +26,13 @@ export async function tableDigests(db: TestDatabase): Promise<Record<string, str
     let rows = await db.query(`SELECT * FROM ${quoted}`);
     // SQLite's autoincrement counters: the audit trail's moves with every audited call.
     if (table === 'sqlite_sequence') rows = rows.filter((r) => !VOLATILE_TABLES.includes(String(r.name)));
-    const lines = rows.map((r) => JSON.stringify(Object.entries(r).sort(([a], [b]) => a.localeCompare(b)), (_k, v: unknown) =>
-      typeof v === 'bigint' ? v.toString() : v instanceof Date ? v.toISOString() : Buffer.isBuffer(v) ? v.toString('hex') : v,
-    ));
+    const lines = rows.map((r) =>
+      JSON.stringify(
+        Object.entries(r).sort(([a], [b]) => a.localeCompare(b)),
+        (_k, v: unknown) =>
+          typeof v === 'bigint' ? v.toString() : v instanceof Date ? v.toISOString() : Buffer.isBuffer(v) ? v.toString('hex') : v,
+      ),
+    );
     lines.sort();
     out[table] = `${rows.length}:${createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, 16)}`;
   }

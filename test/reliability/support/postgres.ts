@@ -26,7 +26,8 @@ function serverUser(): { uid: number; gid: number } | undefined {
  * PostgreSQL run is skipped, loudly; with REQUIRE_PG=1 their absence fails the run.
  */
 export function privatePostgresAvailable(): boolean {
-  const ok = existsSync(join(PG_BIN, 'initdb')) && existsSync(join(PG_BIN, 'postgres')) && (userInfo().uid !== 0 || serverUser() !== undefined);
+  const ok =
+    existsSync(join(PG_BIN, 'initdb')) && existsSync(join(PG_BIN, 'postgres')) && (userInfo().uid !== 0 || serverUser() !== undefined);
   if (!ok && process.env.REQUIRE_PG === '1') {
     throw new Error(`REQUIRE_PG=1 but ${PG_BIN}/initdb or postgres (or, as root, a postgres user) is missing: the outage suite cannot run`);
   }
@@ -70,13 +71,20 @@ export class PrivatePostgres {
     const child = spawn(
       join(PG_BIN, 'postgres'),
       [
-        '-D', this.data,
-        '-p', String(this.port),
-        '-k', this.dir,
-        '-c', 'listen_addresses=127.0.0.1',
-        '-c', 'fsync=off',
-        '-c', 'max_connections=200',
-        '-c', 'shared_buffers=32MB',
+        '-D',
+        this.data,
+        '-p',
+        String(this.port),
+        '-k',
+        this.dir,
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'fsync=off',
+        '-c',
+        'max_connections=200',
+        '-c',
+        'shared_buffers=32MB',
       ],
       { stdio: ['ignore', 'ignore', 'pipe'], detached: true, ...(this.user ?? {}) },
     );
