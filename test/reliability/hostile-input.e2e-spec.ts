@@ -225,39 +225,33 @@ onEveryDatabase('reliability: hostile input', (ctx) => {
     const runs = ctx().db.kind === 'sqlite' ? RUNS.sqlite : RUNS.mysql;
     const before = await tableDigests(ctx().db);
     const paths = nodes.map((n) => n.path).concat('/docs', '/openapi.json', '/metrics', '/no/such/node');
-    const request = fc
-      .record({
-        method: fc.constantFrom('GET', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'),
-        path: fc.constantFrom(...paths),
-        pathGarbage: fc.constantFrom('', '', '%', '%zz', '%E0%A4%A', '%C0%AF', '%FF', '//', '%00'),
-        proto: fc.constantFrom(
-          '',
-          'constructor',
-          '__proto__',
-          'toString',
-          'hasOwnProperty',
-          'valueOf',
-          '__defineSetter__',
-          'isPrototypeOf',
-        ),
-        long: fc.constantFrom(0, 0, 0, 17_000, 40_000),
-        query: fc.constantFrom(
-          'user=alice@' + D,
-          'start=%2B4799000000&end=%2B4799000009',
-          'mac=aabbccddeeff',
-          '',
-          'password=Secret-Fuzz-9',
-        ),
-      })
-      .filter((r) => !(r.method === 'HEAD' && r.long > 0)); // TODO: HEAD with a head over 16 KiB, see the report
+    const request = fc.record({
+      method: fc.constantFrom('GET', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'),
+      path: fc.constantFrom(...paths),
+      pathGarbage: fc.constantFrom('', '', '%', '%zz', '%E0%A4%A', '%C0%AF', '%FF', '//', '%00'),
+      proto: fc.constantFrom('', 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', '__defineSetter__', 'isPrototypeOf'),
+      long: fc.constantFrom(0, 0, 0, 17_000, 40_000),
+      query: fc.constantFrom('user=alice@' + D, 'start=%2B4799000000&end=%2B4799000009', 'mac=aabbccddeeff', '', 'password=Secret-Fuzz-9'),
+    });
     await fc.assert(
       fc.asyncProperty(request, async (r) => {
         const params = [r.query, r.proto && `${r.proto}=1`, r.long && `x=${'a'.repeat(r.long)}`].filter(Boolean).join('&');
-        const res = await rawRequest(ctx().app.baseUrl, r.method, `${r.path}${r.pathGarbage}?${params}`, { 'x-api-key': TEST_ADMIN_KEY });
+        const target = `${r.path}${r.pathGarbage}?${params}`;
+        if (r.method === 'HEAD' && r.long) {
+          // A head over 16 KiB is refused before its method is known, so the 431 carries the
+          // envelope as a body, which Node's client may refuse to read for a HEAD. What must
+          // hold: no secret comes back, and (checked after the run) nothing was written.
+          const res = await rawRequest(ctx().app.baseUrl, r.method, target, { 'x-api-key': TEST_ADMIN_KEY }).catch(() => undefined);
+          if (res) {
+            expect(res.text).not.toContain('Secret-Fuzz-9');
+            expect(res.status).toBe(431);
+          }
+          return;
+        }
+        const res = await rawRequest(ctx().app.baseUrl, r.method, target, { 'x-api-key': TEST_ADMIN_KEY });
         expect(res.text).not.toContain('Secret-Fuzz-9');
         // Node's parser refuses an over-long head first, then Fastify a path it cannot route.
         if (r.long) {
-          if (r.method === 'HEAD') return expect(res.status).toBe(431);
           expect([res.status, JSON.parse(res.text)]).toEqual([431, expect.objectContaining({ response: 'invalid', cause: 'request' })]);
           return;
         }
@@ -284,7 +278,7 @@ onEveryDatabase('reliability: hostile input', (ctx) => {
           expect([res.status, body.response, body.cause]).toEqual([400, 'invalid', r.proto]);
         }
       }),
-      { numRuns: runs, seed: Number(process.env.FC_SEED ?? Date.now() % 2 ** 31), endOnFailure: true },
+      { numRuns: runs, seed: SEED, endOnFailure: true },
     );
     expect(await tableDigests(ctx().db)).toEqual(before);
   }, 300_000);
