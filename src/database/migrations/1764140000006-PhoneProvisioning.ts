@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner, Table, TableIndex } from 'typeorm';
+import { datetimeType } from './column-types';
 
 /**
  * Automatic phone provisioning (issue 13):
@@ -17,6 +18,7 @@ export class PhoneProvisioning1764140000006 implements MigrationInterface {
   name = 'PhoneProvisioning1764140000006';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
+    const datetime = datetimeType(queryRunner);
     const varchar = (name: string, length: number, isNullable = false) => ({ name, type: 'varchar', length: String(length), isNullable });
     await queryRunner.createTable(
       new Table({
@@ -28,9 +30,9 @@ export class PhoneProvisioning1764140000006 implements MigrationInterface {
           varchar('ha1_md5', 32, true),
           varchar('ha1_sha256', 64, true),
           varchar('token_hash', 64, true),
-          { name: 'secret_at', type: 'datetime', isNullable: true },
-          { name: 'created_at', type: 'datetime', default: 'CURRENT_TIMESTAMP' },
-          { name: 'updated_at', type: 'datetime', default: 'CURRENT_TIMESTAMP' },
+          { name: 'secret_at', type: datetime, isNullable: true },
+          { name: 'created_at', type: datetime, default: 'CURRENT_TIMESTAMP' },
+          { name: 'updated_at', type: datetime, default: 'CURRENT_TIMESTAMP' },
         ],
       }),
     );
