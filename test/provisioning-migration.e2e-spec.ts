@@ -19,7 +19,7 @@ for (const target of databaseTargets()) {
       await (await startApp({ DATABASE_URL: db.url })).close();
       for (const t of ['kamprov_prov_keys', 'kamprov_prov_nonces', 'kamprov_phone_devices']) await db.exec(`DROP TABLE ${t}`);
       await db.exec(
-        db.kind === 'sqlite' ? 'DROP INDEX kamprov_phones_mac_line_uq' : 'DROP INDEX kamprov_phones_mac_line_uq ON kamprov_phones',
+        db.kind === 'mysql' ? 'DROP INDEX kamprov_phones_mac_line_uq ON kamprov_phones' : 'DROP INDEX kamprov_phones_mac_line_uq',
       );
       await db.exec('ALTER TABLE kamprov_phones DROP COLUMN line');
       await db.exec("DELETE FROM migrations WHERE name = 'PhoneProvisioning1764140000006'");

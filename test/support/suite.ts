@@ -50,10 +50,12 @@ export async function rowCounts(db: TestDatabase, tables = ['subscriber', 'kampr
 
 /** The tables of the database (kamprov's and Kamailio's), sorted. */
 export async function tableNames(db: TestDatabase): Promise<string[]> {
-  const rows =
-    db.kind === 'sqlite'
-      ? await db.query<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-      : await db.query<{ name: string }>('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()');
+  const sql = {
+    sqlite: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+    mysql: 'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()',
+    postgres: 'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()',
+  }[db.kind];
+  const rows = await db.query<{ name: string }>(sql);
   return rows.map((r) => r.name).sort();
 }
 
