@@ -182,7 +182,7 @@ onEveryDatabase('SqlDialect', { imports: [TypeOrmModule.forFeature([NumberEntity
         await waiter.query("SET LOCAL lock_timeout = '200ms'");
         // 55P03 lock_not_available
         const err = await rejection(waiter.query('SELECT id FROM kamprov_numbers WHERE number = ? FOR UPDATE', [n]));
-        expect(d.classify(err)).toEqual({ kind: 'transient' });
+        expect(d.classify(err)).toEqual({ kind: 'transient', lockWait: true });
         expect(d.isDatabaseError(err)).toBe(true);
         await waiter.rollbackTransaction();
         await holder.rollbackTransaction();
