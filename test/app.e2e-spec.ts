@@ -16,9 +16,10 @@ onEveryDatabase('transport and envelope', (ctx) => {
   });
 
   it('answers other methods than GET with the envelope too', async () => {
+    // Every node is a GET; any other method is refused before a node runs (issue 14 item 3).
     const res = await fetch(`${ctx().app.baseUrl}/user/list`, { method: 'POST' });
-    expect(res.status).toBe(404);
-    expect(await res.json()).toMatchObject({ response: 'failed', cause: 'nonexistant' });
+    expect(res.status).toBe(405);
+    expect(await res.json()).toMatchObject({ response: 'invalid', cause: 'method' });
   });
 
   it('serves Swagger UI at /docs and the document at /openapi.json', async () => {
