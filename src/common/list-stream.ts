@@ -3,6 +3,9 @@ import { Readable } from 'node:stream';
 
 const logger = new Logger('kamprov');
 
+/** Marks the body stream of a streamed ok envelope, so the request log and metrics count it as `ok`. */
+export const OK_ENVELOPE_STREAM = Symbol('kamprov.okEnvelopeStream');
+
 /**
  * An ok envelope with one list, `{"response":"ok","<field>":[...]}`, streamed from chunks of
  * items as they are read: byte for byte what `ok({ [field]: items })` would answer, without
@@ -30,7 +33,8 @@ export async function streamedOk<T>(field: string, chunks: AsyncIterator<T[]> | 
     }
     yield `${open}]}`;
   }
-  const file = new StreamableFile(Readable.from(body(), { objectMode: false }), { type: 'application/json; charset=utf-8' });
+  const stream = Object.assign(Readable.from(body(), { objectMode: false }), { [OK_ENVELOPE_STREAM]: true });
+  const file = new StreamableFile(stream, { type: 'application/json; charset=utf-8' });
   return file.setErrorHandler((err, res) => {
     logger.error(`list ${field} failed midway: ${err.name}: ${err.message}`);
     (res as unknown as { destroy?: () => void }).destroy?.();

@@ -1,3 +1,4 @@
+import { OK_ENVELOPE_STREAM } from './list-stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 /**
@@ -105,6 +106,10 @@ const CAUSE = /"cause":"([^"\\]{1,64})"/;
 
 /** The envelope kind of a serialized answer, read from its head (a list may be megabytes long). */
 export function envelopeKindOf(payload: unknown): { response: ResponseKind; cause: string | undefined } {
+  // A streamed list (list-stream.ts) is an ok envelope whose head is already decided.
+  if (payload && typeof payload === 'object' && (payload as { [OK_ENVELOPE_STREAM]?: boolean })[OK_ENVELOPE_STREAM]) {
+    return { response: 'ok', cause: undefined };
+  }
   if (typeof payload !== 'string') return { response: 'none', cause: undefined };
   const head = ENVELOPE_HEAD.exec(payload);
   if (!head) return { response: 'none', cause: undefined };
