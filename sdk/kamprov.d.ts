@@ -2448,6 +2448,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
         };
     };
     phoneSet: {
@@ -2522,6 +2531,15 @@ export interface operations {
             };
             /** @description error: dbfail (the database is unreachable or failed) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2705,6 +2723,15 @@ export interface operations {
             };
             /** @description error: dbfail (the database is unreachable or failed) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description error: timeout (a statement or lock wait ran out of time) */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
