@@ -90,7 +90,10 @@ onEveryDatabase('Transactor', { imports: [TypeOrmModule.forFeature([NumberEntity
 
   /** An error as this database's driver reports an aborted transaction (deadlock / busy). */
   const aborted = () =>
-    Object.assign(new Error('aborted by the database'), { code: ctx().kind === 'sqlite' ? 'SQLITE_BUSY' : 'ER_LOCK_DEADLOCK' });
+    Object.assign(
+      new Error('aborted by the database'),
+      { sqlite: { code: 'SQLITE_BUSY' }, mysql: { code: 'ER_LOCK_DEADLOCK' }, postgres: { code: '40P01', severity: 'ERROR' } }[ctx().kind],
+    );
 
   it('re-runs the whole work when the database aborts it (deadlock, busy), rolling back each try', async () => {
     const [kept, discarded] = [fresh(), fresh() + 4];
