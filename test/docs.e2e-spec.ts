@@ -28,18 +28,22 @@ async function initScript(app: TestApp): Promise<string> {
 
 describe('Swagger UI', () => {
   let db: TestDatabase;
+  let db2: TestDatabase;
   let app: TestApp;
   let persisting: TestApp;
+  // Two apps, each on a database of its own (two apps writing one SQLite file wait on each other's locks).
   beforeAll(async () => {
     db = await databaseTargets()[0].create();
+    db2 = await databaseTargets()[0].create();
     app = await startApp({ DATABASE_URL: db.url });
-    persisting = await startApp({ DATABASE_URL: db.url, SWAGGER_PERSIST_AUTH: 'true' });
+    persisting = await startApp({ DATABASE_URL: db2.url, SWAGGER_PERSIST_AUTH: 'true' });
   });
   afterAll(async () => {
     await app?.close();
     await persisting?.close();
     await db?.drop();
-  });
+    await db2?.drop();
+  }, 120_000);
 
   it.each(['/docs', '/docs/', '/docs/?x=1', '/docs/index.html', '/docs//', '/docs?x=1'])(
     '%s loads every script and stylesheet it references',
