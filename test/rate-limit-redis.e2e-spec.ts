@@ -26,6 +26,17 @@ describe('rate limit shared through Redis', () => {
         const keyless: number[] = [];
         for (let i = 0; i < 8; i++) keyless.push((await apps[i % 2].get('/user/list', { key: null })).status);
         expect(keyless).toEqual([401, 401, 401, 401, 401, 401, 429, 429]);
+        // Readiness says the counters are shared (and is not itself counted).
+        for (const app of apps) {
+          const ready = await app.get('/health/ready', { key: null });
+          expect(ready.status).toBe(200);
+          expect(ready.body.health.info.rateLimiter).toEqual({
+            status: 'up',
+            store: 'redis',
+            degraded: false,
+            detail: 'counted in Redis, shared by every instance',
+          });
+        }
       } finally {
         for (const app of apps) await app.close();
         await db.drop();
@@ -50,6 +61,17 @@ describe('rate limit shared through Redis', () => {
         expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
         const warnings = warn.mock.calls.map((c) => String(c[0]));
         expect(warnings.filter((w) => /Redis is unreachable .*counting requests per process/.test(w))).toHaveLength(1);
+        // Readiness: still ready (200), the limiter up but degraded, counting per process.
+        const ready = await app.get('/health/ready', { key: null });
+        expect(ready.status).toBe(200);
+        expect(ready.body).toMatchObject({ response: 'ok', health: { status: 'ok', info: { database: { status: 'up' } } } });
+        expect(ready.body.health.info.rateLimiter).toEqual({
+          status: 'up',
+          store: 'memory-fallback',
+          degraded: true,
+          detail: expect.stringMatching(/^Redis is unreachable \(.+\): counted per process until it is back$/),
+        });
+        expect(ready.body.health.details.rateLimiter).toEqual(ready.body.health.info.rateLimiter);
       } finally {
         warn.mockRestore();
         await app?.close();
@@ -57,5 +79,25 @@ describe('rate limit shared through Redis', () => {
       }
     }, 120_000);
   }
+  it('readiness shows a per-process limiter without REDIS_URL, and none with RATE_LIMIT_MAX=0 [sqlite]', async () => {
+    const db = await databaseTargets()[0].create();
+    const apps: TestApp[] = [];
+    try {
+      apps.push(await startApp({ DATABASE_URL: db.url, RATE_LIMIT_MAX: '5' }));
+      apps.push(await startApp({ DATABASE_URL: db.url, RATE_LIMIT_MAX: '0', REDIS_URL: 'redis://127.0.0.1:1' }));
+      const [memory, off] = await Promise.all(apps.map((app) => app.get('/health/ready', { key: null })));
+      expect([memory.status, memory.body.health.info.rateLimiter]).toEqual([
+        200,
+        { status: 'up', store: 'memory', degraded: false, detail: 'counted per process (no REDIS_URL)' },
+      ]);
+      expect([off.status, off.body.health.info.rateLimiter]).toEqual([
+        200,
+        { status: 'up', store: 'off', degraded: false, detail: 'rate limiting is off (RATE_LIMIT_MAX=0)' },
+      ]);
+    } finally {
+      for (const app of apps) await app.close();
+      await db.drop();
+    }
+  }, 120_000);
   if (mysqlSkipped()) it.skip('[mysql] SKIPPED: TEST_DATABASE_URL is not set', () => undefined);
 });

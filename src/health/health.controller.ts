@@ -4,6 +4,7 @@ import { HealthCheckResult, HealthCheckService, HealthIndicatorService, TypeOrmH
 import { SkipThrottle } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/public.decorator';
+import { RateLimiter } from '../auth/rate-limiter';
 import { DatabaseStartup } from '../database/database-startup';
 import { InvalidEnvelopeDto } from '../common/dto/envelope.dto';
 import { HealthCheckStateDto, HealthDownDto, HealthOkDto, HealthQueryDto } from './health.dto';
@@ -17,6 +18,9 @@ const DBFAIL = 'the database is unreachable or failed; try again later';
  * Probes for load balancers and orchestrators: no API key, no rate limit. Answered in
  * kamprov's envelope with @nestjs/terminus's result under `health`. Readiness is 503 when
  * the database is down even with LEGACY_HTTP_200, since probes read the status only.
+ * Readiness also shows where the rate limiter counts (`rateLimiter`: store, degraded,
+ * detail); a degraded limiter (Redis unreachable, counting per process) is reported but
+ * never makes the instance unready.
  */
 @ApiTags('health')
 @ApiExtraModels(HealthCheckStateDto)
@@ -29,6 +33,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     private readonly db: TypeOrmHealthIndicator,
     private readonly startup: DatabaseStartup,
+    private readonly limiter: RateLimiter,
   ) {}
 
   @Get('live')
@@ -48,6 +53,10 @@ export class HealthController {
   @ApiOperation({
     operationId: 'healthReady',
     summary: 'Readiness: ok when the database answers SELECT 1 within 2 s, else error/dbfail (503)',
+    description:
+      'The detail also shows the rate limiter under `rateLimiter`: `store` (`off`, `memory`, `redis`, or `memory-fallback` ' +
+      'while the configured Redis is unreachable and each instance counts for itself), `degraded` and `detail`. ' +
+      'It is always up: a degraded limiter never makes the instance unready.',
     security: [],
   })
   @ApiResponse({ status: 200, description: 'ok', type: HealthOkDto })
@@ -61,6 +70,7 @@ export class HealthController {
             ? this.db.pingCheck('database', { timeout: READINESS_PING_TIMEOUT_MS })
             : // Not connected or migrated yet (started without its database): kamprov keeps trying.
               this.indicators.check('database').down({ message: this.startup.status }),
+        () => this.indicators.check('rateLimiter').up({ ...this.limiter.status() }),
       ]);
       return { response: 'ok', health: result as HealthOkDto['health'] };
     } catch (err) {

@@ -7,6 +7,22 @@ export class HealthQueryDto {}
 export class HealthCheckStateDto {
   @ApiProperty({ enum: ['up', 'down'], example: 'up' })
   status: 'up' | 'down';
+
+  /** `rateLimiter` only: where the counters are kept. */
+  @ApiProperty({ enum: ['off', 'memory', 'redis', 'memory-fallback'], required: false, example: 'redis' })
+  store?: 'off' | 'memory' | 'redis' | 'memory-fallback';
+
+  /** `rateLimiter` only: true while the configured Redis is unreachable (counted per process meanwhile). */
+  @ApiProperty({ required: false, example: false })
+  degraded?: boolean;
+
+  /** `rateLimiter` only: the store in words. */
+  @ApiProperty({ required: false, example: 'counted in Redis, shared by every instance' })
+  detail?: string;
+
+  /** A check that is down: why. */
+  @ApiProperty({ required: false, example: 'connect ECONNREFUSED 127.0.0.1:3306' })
+  message?: string;
 }
 
 /** @nestjs/terminus's own result, carried unchanged inside the envelope. */
@@ -14,7 +30,7 @@ export class HealthResultDto {
   @ApiProperty({ enum: ['ok', 'error', 'shutting_down'], example: 'ok' })
   status: 'ok' | 'error' | 'shutting_down';
 
-  /** The checks that are up, by name (`process`, `database`). */
+  /** The checks that are up, by name (`process`, `database`, `rateLimiter`). */
   @ApiProperty({ type: 'object', additionalProperties: { $ref: '#/components/schemas/HealthCheckStateDto' } })
   info?: Record<string, HealthCheckStateDto>;
 
