@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { DataSourceOptions } from 'typeorm';
 import { armStatementTimeouts, guardedMysql2, POOL_ACQUIRE_TIMEOUT } from './guarded-mysql';
 import { driverCode, errorMessage, SqlDialect, type DbFailure, type PoolStats, type RowLock } from './sql-dialect';
@@ -116,7 +118,13 @@ export class MysqlDialect extends SqlDialect {
     };
   }
 
-  /** A named lock (`GET_LOCK`), held on a connection of its own for the whole migration. */
+  /**
+   * A named lock (`GET_LOCK`), held on a connection of its own for the whole migration.
+   * On a Galera node that is not enough: named locks are local to a node, so instances on
+   * different nodes would migrate at once. There a row of `kamprov_migration_lock` is the
+   * lock as well: its primary key is certified cluster-wide, so one INSERT wins and the
+   * others wait until it is deleted (or older than the wait bound: its holder died).
+   */
   override async withMigrationLock<T>(work: () => Promise<T>): Promise<T> {
     const runner = this.source().createQueryRunner();
     try {
@@ -125,7 +133,12 @@ export class MysqlDialect extends SqlDialect {
       }[];
       if (Number(row?.got) !== 1) throw new Error(`another instance held the migration lock for ${MIGRATION_LOCK_WAIT_S} s`);
       try {
-        return await work();
+        const clusterLock = (await isGaleraNode(runner)) ? await takeClusterLock(runner, this) : undefined;
+        try {
+          return await work();
+        } finally {
+          await clusterLock?.release().catch(() => undefined);
+        }
       } finally {
         await runner.query("SELECT RELEASE_LOCK('kamprov_migrations')").catch(() => undefined);
       }
@@ -166,6 +179,51 @@ export class MysqlDialect extends SqlDialect {
     }
     if (code.startsWith('ER_') || code.startsWith('PROTOCOL_') || NETWORK_CODES.has(code)) return { kind: 'other' };
     return undefined;
+  }
+}
+
+type Runner = { query(sql: string, params?: unknown[]): Promise<unknown> };
+
+/** Whether the server is a node of a Galera cluster (wsrep on); MySQL without the variable is not. */
+async function isGaleraNode(runner: Runner): Promise<boolean> {
+  const rows = (await runner.query("SHOW VARIABLES LIKE 'wsrep_on'")) as { Value?: string }[];
+  return rows[0]?.Value === 'ON';
+}
+
+const CLUSTER_LOCK_TABLE = 'kamprov_migration_lock';
+
+/**
+ * Takes the cluster-wide migration lock: an autocommitted INSERT of the one row. A
+ * duplicate key (the row is there) or a failed certification (another node inserted it at
+ * the same moment: 1213) means another instance holds it; then it waits, and takes over
+ * a row older than MIGRATION_LOCK_WAIT_S (by the database's clock), whose holder died.
+ * Once the INSERT succeeds here, this node has applied everything the holder committed
+ * before it released the lock (Galera applies in commit order), migrations included.
+ */
+async function takeClusterLock(runner: Runner, dialect: SqlDialect): Promise<{ release(): Promise<void> }> {
+  await runner.query(
+    `CREATE TABLE IF NOT EXISTS ${CLUSTER_LOCK_TABLE} (name VARCHAR(32) NOT NULL PRIMARY KEY, holder VARCHAR(64) NOT NULL, taken_at BIGINT NOT NULL) ENGINE=InnoDB`,
+  );
+  const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const deadline = Date.now() + MIGRATION_LOCK_WAIT_S * 1000;
+  for (;;) {
+    try {
+      await runner.query(`INSERT INTO ${CLUSTER_LOCK_TABLE} (name, holder, taken_at) VALUES ('migrations', ?, UNIX_TIMESTAMP())`, [holder]);
+      return {
+        release: async () =>
+          void (await runner.query(`DELETE FROM ${CLUSTER_LOCK_TABLE} WHERE name = 'migrations' AND holder = ?`, [holder])),
+      };
+    } catch (err) {
+      if (!dialect.isUniqueViolation(err) && !dialect.isTransient(err)) throw err;
+    }
+    if (Date.now() > deadline) throw new Error(`another instance held the cluster's migration lock for ${MIGRATION_LOCK_WAIT_S} s`);
+    // A holder that died (its row older than the bound) left the lock behind: it is removed, and the INSERT tried again.
+    await runner
+      .query(`DELETE FROM ${CLUSTER_LOCK_TABLE} WHERE name = 'migrations' AND taken_at < UNIX_TIMESTAMP() - ${MIGRATION_LOCK_WAIT_S}`)
+      .catch((err: unknown) => {
+        if (!dialect.isTransient(err)) throw err;
+      });
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
