@@ -621,7 +621,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: ok when the database answers SELECT 1 within 2 s, else error/dbfail (503) */
+        /**
+         * Readiness: ok when the database answers SELECT 1 within 2 s, else error/dbfail (503)
+         * @description The detail also shows the rate limiter under `rateLimiter`: `store` (`off`, `memory`, `redis`, or `memory-fallback` while the configured Redis is unreachable and each instance counts for itself), `degraded` and `detail`. It is always up: a degraded limiter never makes the instance unready.
+         */
         get: operations["healthReady"];
         put?: never;
         post?: never;
@@ -1058,6 +1061,27 @@ export interface components {
              * @enum {string}
              */
             status: "up" | "down";
+            /**
+             * @description `rateLimiter` only: where the counters are kept.
+             * @example redis
+             * @enum {string}
+             */
+            store?: "off" | "memory" | "redis" | "memory-fallback";
+            /**
+             * @description `rateLimiter` only: true while the configured Redis is unreachable (counted per process meanwhile).
+             * @example false
+             */
+            degraded?: boolean;
+            /**
+             * @description `rateLimiter` only: the store in words.
+             * @example counted in Redis, shared by every instance
+             */
+            detail?: string;
+            /**
+             * @description A check that is down: why.
+             * @example connect ECONNREFUSED 127.0.0.1:3306
+             */
+            message?: string;
         };
         HealthResultDto: {
             /**
@@ -1065,7 +1089,7 @@ export interface components {
              * @enum {string}
              */
             status: "ok" | "error" | "shutting_down";
-            /** @description The checks that are up, by name (`process`, `database`). */
+            /** @description The checks that are up, by name (`process`, `database`, `rateLimiter`). */
             info?: {
                 [key: string]: components["schemas"]["HealthCheckStateDto"];
             };
