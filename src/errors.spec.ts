@@ -49,6 +49,8 @@ describe('AllExceptionsFilter', () => {
     expect(answer(dbErr('ER_LOCK_WAIT_TIMEOUT'))?.envelope).toMatchObject({ response: 'error', cause: 'timeout' });
     expect(answer(dbErr('SQLITE_BUSY'))?.envelope).toMatchObject({ response: 'error', cause: 'timeout' });
     expect(answer(dbErr('ECONNREFUSED'))?.envelope).toMatchObject({ response: 'error', cause: 'dbfail' });
+    // A Galera node outside the primary component (1047): unavailable, not an internal error.
+    expect(answer(dbErr('ER_UNKNOWN_COM_ERROR'))?.envelope).toMatchObject({ response: 'error', cause: 'dbfail' });
     expect(statusOf({ response: 'error', cause: 'timeout', detail: '' })).toBe(504);
     expect(statusOf({ response: 'error', cause: 'dbfail', detail: '' })).toBe(503);
   });

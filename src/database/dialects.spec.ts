@@ -1,3 +1,5 @@
+import { QueryFailedError } from 'typeorm';
+import { isDatabaseError, isTimeout } from './db-errors';
 import { DATABASE_URL_FORMS, DATABASE_URL_PATTERN, parseDatabaseUrl } from './dialects';
 import { MysqlDialect } from './mysql-dialect';
 import { PostgresDialect } from './postgres-dialect';
@@ -54,6 +56,20 @@ describe('dialect error classification without a database', () => {
     expect(mysql.isTransient(err('PROTOCOL_SEQUENCE_TIMEOUT'))).toBe(false);
     expect(sqlite.isTimeout(err('SQLITE_BUSY'))).toBe(true);
     expect(sqlite.isTimeout(err('SQLITE_IOERR'))).toBe(false);
+  });
+
+  it('classifies what a Galera node answers: certification failure retried, a node outside the primary component unavailable', () => {
+    // As TypeORM throws them: a QueryFailedError around mysql2's error.
+    const failed = (sql: string, code: string, errno: number, message: string) =>
+      new QueryFailedError(sql, [], Object.assign(new Error(message), { code, errno, sqlState: '40001', sqlMessage: message }));
+    const certification = failed('COMMIT', 'ER_LOCK_DEADLOCK', 1213, 'Deadlock found when trying to get lock; try restarting transaction');
+    expect(mysql.classify(certification)).toEqual({ kind: 'transient' });
+    expect(mysql.isTimeout(certification)).toBe(false);
+    const notPrimary = failed('SELECT 1', 'ER_UNKNOWN_COM_ERROR', 1047, 'WSREP has not yet prepared node for application use');
+    expect(mysql.classify(notPrimary)).toEqual({ kind: 'other' });
+    expect([mysql.isTransient(notPrimary), mysql.isTimeout(notPrimary), mysql.isDatabaseError(notPrimary)]).toEqual([false, false, true]);
+    // The global filter's view (no dialect at hand): a database that failed, dbfail.
+    expect([isDatabaseError(notPrimary), isTimeout(notPrimary)]).toEqual([true, false]);
   });
 
   it('recognises database errors and nothing else', () => {

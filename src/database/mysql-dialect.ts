@@ -147,6 +147,19 @@ export class MysqlDialect extends SqlDialect {
     }
   }
 
+  /**
+   * A Galera node outside the primary component (cut off from the others, or still
+   * joining) answers `SELECT 1` but refuses every read and write of a table (1047): it is
+   * not ready, so that a load balancer sends requests to the nodes that are.
+   */
+  override async unavailability(): Promise<string | undefined> {
+    // A plain MariaDB says wsrep_ready=OFF too: only a node with wsrep on is asked.
+    if (!(await isGaleraNode(this.source()))) return undefined;
+    const rows = await this.source().query<{ Value?: string }[]>("SHOW STATUS LIKE 'wsrep_ready'");
+    const ready = rows[0]?.Value;
+    return ready === undefined || ready === 'ON' ? undefined : `the Galera node is not in the primary component (wsrep_ready=${ready})`;
+  }
+
   override armStatementTimeouts(): void {
     armStatementTimeouts(this.source());
   }
@@ -172,6 +185,8 @@ export class MysqlDialect extends SqlDialect {
       }
       case 'ER_LOCK_WAIT_TIMEOUT': // 1205
         return { kind: 'transient', lockWait: true };
+      case 'ER_UNKNOWN_COM_ERROR': // 1047: a Galera node outside the primary component ("WSREP has not yet prepared node for application use")
+        return { kind: 'other' }; // unavailable (dbfail), not worth a retry here: a load balancer moves on to a node that is ready
       case 'PROTOCOL_SEQUENCE_TIMEOUT': // mysql2's query timeout: kamprov's statement timeout (guarded-mysql.ts)
       case 'ER_STATEMENT_TIMEOUT': // MariaDB max_statement_time (1969)
       case 'ER_QUERY_TIMEOUT': // MySQL max_execution_time (3024)

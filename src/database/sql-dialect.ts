@@ -141,6 +141,14 @@ export abstract class SqlDialect {
     return statement();
   }
 
+  /**
+   * Why a database that answers `SELECT 1` still cannot serve requests (for readiness), or
+   * undefined when it can. Default: nothing more to ask.
+   */
+  unavailability(): Promise<string | undefined> {
+    return Promise.resolve(undefined);
+  }
+
   /** Bounds statements once the app serves requests (start-up, with its migrations, may take long). */
   armStatementTimeouts(): void {}
 
