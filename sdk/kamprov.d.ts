@@ -622,7 +622,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Readiness: ok when the database answers SELECT 1 within 2 s, else error/dbfail (503)
+         * Readiness: ok when the database answers SELECT 1 within 2 s (and, on Galera, the node is in the primary component), else error/dbfail (503)
          * @description The detail also shows the rate limiter under `rateLimiter`: `store` (`off`, `memory`, `redis`, or `memory-fallback` while the configured Redis is unreachable and each instance counts for itself), `degraded` and `detail`. It is always up: a degraded limiter never makes the instance unready.
          */
         get: operations["healthReady"];
