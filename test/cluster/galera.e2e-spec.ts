@@ -313,9 +313,10 @@ if (missing.length > 0) {
             cluster.nodes.map(async (n) => (await n.query<{ Value: string }>(`SHOW GLOBAL STATUS LIKE '${name}'`, [], null))[0].Value),
           )
         ).join(' / ');
-      figures['certification failures during the races, per node (each retried by the Transactor)'] =
+      figures['certification failures since the cluster started (start-up and races), per node; each retried'] =
         await status('wsrep_local_cert_failures');
-      figures['local transactions aborted by replicated ones (BF aborts), per node (retried too)'] = await status('wsrep_local_bf_aborts');
+      figures['local transactions aborted by replicated ones (BF aborts) since then, per node; each retried'] =
+        await status('wsrep_local_bf_aborts');
     });
   });
 
