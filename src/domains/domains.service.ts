@@ -60,9 +60,14 @@ export class DomainsService {
       // when the counts below are read, and none can start until this commits.
       const ids = await this.domains.lock(em, domain);
       if (ids.length === 0) throw new DomainsError(DomainsErrorCode.NotFound, `${domain} is not a local (Kamailio) domain`);
-      const users = await this.users.countInDomain(em, domain);
-      const subscribers = await this.subscribers.countInDomain(em, domain);
-      const aliases = await this.aliases.countInDomain(em, domain);
+      // Locking reads too: on a Galera cluster the row lock above does not reach the other
+      // nodes, and an add committed there is certified without a conflict (it writes no key
+      // this writes). Its rows then arrive here while these read locks are held, and Galera
+      // aborts this transaction (a brute-force abort), which the Transactor re-runs: it sees
+      // the new user and answers inuse instead of removing the domain under it.
+      const users = await this.users.countInDomain(em, domain, 'share');
+      const subscribers = await this.subscribers.countInDomain(em, domain, 'share');
+      const aliases = await this.aliases.countInDomain(em, domain, 'share');
       if (users + subscribers + aliases > 0) {
         throw new DomainsError(
           DomainsErrorCode.InUse,

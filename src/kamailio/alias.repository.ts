@@ -156,8 +156,15 @@ export class AliasRepository {
     return result.affected ?? 0;
   }
 
-  /** How many alias addresses are in the domain (any case). */
-  countInDomain(em: EntityManager, domain: string): Promise<number> {
+  /** How many alias addresses are in the domain (any case); with `lock`, a locking read. */
+  async countInDomain(em: EntityManager, domain: string, lock?: RowLock): Promise<number> {
+    if (lock) {
+      const rows = await em.query<unknown[]>(
+        `SELECT id FROM dbaliases WHERE ${this.dialect.ciEquals('alias_domain', '?')}${this.dialect.lockClause(lock)}`,
+        [domain.toLowerCase()],
+      );
+      return rows.length;
+    }
     return em.createQueryBuilder(DbAlias, 'a').where(this.dialect.ciEquals('a.alias_domain', ':d'), { d: domain.toLowerCase() }).getCount();
   }
 }

@@ -79,8 +79,15 @@ export class SubscriberRepository {
     await em.query(`DELETE FROM subscriber WHERE ${this.addressIs}`, [username, domain]);
   }
 
-  /** How many subscribers live in the domain (any case). */
-  countInDomain(em: EntityManager, domain: string): Promise<number> {
+  /** How many subscribers live in the domain (any case); with `lock`, a locking read. */
+  async countInDomain(em: EntityManager, domain: string, lock?: RowLock): Promise<number> {
+    if (lock) {
+      const rows = await em.query<unknown[]>(
+        `SELECT id FROM subscriber WHERE ${this.dialect.ciEquals('domain', '?')}${this.dialect.lockClause(lock)}`,
+        [domain.toLowerCase()],
+      );
+      return rows.length;
+    }
     return em.createQueryBuilder(Subscriber, 's').where(this.dialect.ciEquals('s.domain', ':d'), { d: domain.toLowerCase() }).getCount();
   }
 }

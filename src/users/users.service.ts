@@ -228,8 +228,18 @@ export class UsersService {
     });
   }
 
-  /** How many users (local or remote) live in the domain (any case); for domain/remove. */
-  countInDomain(em: EntityManager, domain: string): Promise<number> {
+  /**
+   * How many users (local or remote) live in the domain (any case); for domain/remove. With
+   * `lock`, a locking read (see DomainsService.remove).
+   */
+  async countInDomain(em: EntityManager, domain: string, lock?: RowLock): Promise<number> {
+    if (lock) {
+      const rows = await em.query<unknown[]>(
+        `SELECT id FROM kamprov_users WHERE ${this.dialect.ciEquals('domain', '?')}${this.dialect.lockClause(lock)}`,
+        [domain.toLowerCase()],
+      );
+      return rows.length;
+    }
     return em
       .createQueryBuilder(UserEntity, 'u')
       .where(this.dialect.ciEquals('u.domain', ':domain'), { domain: domain.toLowerCase() })

@@ -272,6 +272,33 @@ if (missing.length > 0) {
         `${rounds.filter((r) => r.removed.status === 200).length} / ${rounds.filter((r) => r.removed.status !== 200).length}`;
     });
 
+    it(`domain/remove racing user/add_local on other instances (${ROUNDS} rounds at once): never a user in a removed domain`, async () => {
+      const domains = Array.from({ length: ROUNDS }, (_, r) => `d${r}.race.example.com`);
+      for (const [r, d] of domains.entries()) expect((await get(r, `/domain/add?domain=${d}`)).status).toBe(200);
+      const rounds = await Promise.all(
+        domains.map(async (d, r) => {
+          const paths = [0, 1].map((k) => `/user/add_local?username=u${k}&domain=${d}`);
+          paths.splice(r % 3, 0, `/domain/remove?domain=${d}`);
+          const answers = await Promise.all(paths.map((p, i) => get(r + i, p)));
+          const removed = answers[r % 3];
+          return { d, removed, adds: answers.filter((a) => a !== removed) };
+        }),
+      );
+      for (const { d, removed, adds } of rounds) {
+        expect([removed, ...adds].filter((a) => a.status >= 500).map((a) => a.body)).toEqual([]);
+        const users = await countEverywhere('SELECT COUNT(*) AS n FROM subscriber WHERE domain = ?', [d]);
+        const domainRows = await countEverywhere('SELECT COUNT(*) AS n FROM domain WHERE domain = ?', [d]);
+        if (removed.status === 200) {
+          expect([d, adds.map((a) => [a.status, a.body.cause]), users, domainRows]).toEqual([d, adds.map(() => [422, 'nxdomain']), 0, 0]);
+        } else {
+          expect([d, removed.status, removed.body.cause, domainRows]).toEqual([d, 409, 'inuse', 1]);
+          expect([d, users]).toEqual([d, adds.filter((a) => a.status === 200).length]);
+        }
+      }
+      figures['domain/remove vs user/add_local rounds: removed first / added first'] =
+        `${rounds.filter((r) => r.removed.status === 200).length} / ${rounds.filter((r) => r.removed.status !== 200).length}`;
+    });
+
     it('alias/add racing user/add_local for one address on different instances: exactly one holds it', async () => {
       for (let round = 0; round < 6; round++) {
         const name = `both${round}`;
