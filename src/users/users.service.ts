@@ -7,6 +7,7 @@ import { Address, formatAddress } from '../common/user-ref';
 import { SqlDialect, type RowLock } from '../database/sql-dialect';
 import { keysetChunks, LIST_CHUNK_ROWS } from '../database/keyset';
 import { Transactor } from '../database/transactor';
+import type { WriteAudit } from '../audit/write-audit';
 import { AliasRepository } from '../kamailio/alias.repository';
 import { DomainRepository } from '../kamailio/domain.repository';
 import { SubscriberRepository } from '../kamailio/subscriber.repository';
@@ -123,7 +124,7 @@ export class UsersService {
   }
 
   /** A SIP account in Kamailio's subscriber table plus its provisioning row, in one transaction. */
-  async addLocal(address: Address, profile: UserProfile): Promise<UserView> {
+  async addLocal(address: Address, profile: UserProfile, audit?: WriteAudit): Promise<UserView> {
     const password = this.passwords.generate();
     const user = await this.createUser(
       address,
@@ -135,23 +136,29 @@ export class UsersService {
       },
       // After the provisioning row: user/remove and alias/add lock kamprov_users, then subscriber.
       (em) => this.subscribers.add(em, address.username, address.domain, password),
+      audit,
     );
     return toUserView(user, password);
   }
 
   /** An account at another registrar, for hardphones to carry. Refused for local domains. */
-  async addRemote(address: Address, profile: UserProfile, remote: RemoteAccount): Promise<UserView> {
-    const user = await this.createUser(address, async (em) => {
-      if (await this.domains.isLocal(address.domain, em, 'share')) {
-        throw new UsersError(UsersErrorCode.DomainIsLocal, `${address.domain} is a local domain: use user/add_local for its users`);
-      }
-      return em.create(UserEntity, {
-        ...address,
-        type: 'remote',
-        ...toColumns({ ...profile, ...remote }),
-        password: remote.password,
-      });
-    });
+  async addRemote(address: Address, profile: UserProfile, remote: RemoteAccount, audit?: WriteAudit): Promise<UserView> {
+    const user = await this.createUser(
+      address,
+      async (em) => {
+        if (await this.domains.isLocal(address.domain, em, 'share')) {
+          throw new UsersError(UsersErrorCode.DomainIsLocal, `${address.domain} is a local domain: use user/add_local for its users`);
+        }
+        return em.create(UserEntity, {
+          ...address,
+          type: 'remote',
+          ...toColumns({ ...profile, ...remote }),
+          password: remote.password,
+        });
+      },
+      undefined,
+      audit,
+    );
     return toUserView(user, null);
   }
 
@@ -288,7 +295,8 @@ export class UsersService {
   private async createUser(
     address: Address,
     build: (em: EntityManager) => Promise<UserEntity>,
-    afterSave?: (em: EntityManager) => Promise<void>,
+    afterSave: ((em: EntityManager) => Promise<void>) | undefined,
+    audit: WriteAudit | undefined,
   ): Promise<UserEntity> {
     try {
       return await this.transactor.run(async (em) => {
@@ -296,15 +304,23 @@ export class UsersService {
         const claim = await this.claims.claim(em, address, 'user');
         if (!claim.claimed) throw exists(address, claim.heldBy === 'alias' ? 'an alias' : 'a user');
         const entity = await build(em);
-        // A plain INSERT: save() would read the row back for its defaults, which no answer needs.
-        await em.createQueryBuilder().insert().into(UserEntity).values(entity).updateEntity(false).execute();
+        await this.insertUser(em, entity);
         if (afterSave) await afterSave(em);
+        await audit?.recordOk(em);
         return entity;
       });
     } catch (err) {
       if (this.dialect.isUniqueViolation(err)) throw exists(address, 'a user');
       throw err;
     }
+  }
+
+  /**
+   * A plain INSERT of the provisioning row: save() would read the row back for its
+   * defaults, which no answer needs, and the query builder costs more CPU than the write.
+   */
+  private async insertUser(em: EntityManager, user: UserEntity): Promise<void> {
+    await em.query(INSERT_USER_SQL, [user.username, user.domain, user.type, ...INSERT_USER_FIELDS.map((column) => user[column] ?? null)]);
   }
 
   private async assertAddressFree(em: EntityManager, address: Address): Promise<void> {
@@ -323,6 +339,22 @@ export class UsersService {
 const notFound = (a: Address) => new UsersError(UsersErrorCode.NotFound, `no user ${formatAddress(a)}`);
 const exists = (a: Address, holder: string) =>
   new UsersError(UsersErrorCode.AlreadyExists, `${formatAddress(a)} is already taken by ${holder}`);
+
+/** The optional columns of kamprov_users that user/add_local and add_remote write (entity property names). */
+const INSERT_USER_FIELDS = [
+  'displayname',
+  'email',
+  'password',
+  'registrar',
+  'rPort',
+  'proxy',
+  'pPort',
+  'authid',
+  'dialplan',
+  'linetext',
+] as const;
+const INSERT_USER_SQL = `INSERT INTO kamprov_users (username, domain, type, displayname, email, password, registrar, r_port, proxy, p_port, authid, dialplan, linetext)
+ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /** Request field -> entity column, for every field a user carries besides its address. */
 const FIELD_COLUMNS = {
