@@ -98,7 +98,7 @@ export class UsersService {
 
   /** user/list, chunk by chunk in (username, domain) order (keyset pagination; see keyset.ts). */
   async *listChunks(search?: string, limit?: number, chunk = LIST_CHUNK_ROWS): AsyncGenerator<string[]> {
-    const qb = this.dataSource.createQueryBuilder(UserEntity, 'u').select(['u.username AS username', 'u.domain AS domain', 'u.id AS id']);
+    const qb = this.dataSource.createQueryBuilder(UserEntity, 'u').select(['u.username AS username', 'u.domain AS domain']);
     if (search !== undefined) {
       const address = this.dialect.concat('u.username', "'@'", 'u.domain');
       qb.where(`${address} LIKE :pattern ESCAPE '${LIKE_ESCAPE}'`, { pattern: globToLike(search) });
@@ -109,10 +109,11 @@ export class UsersService {
         qb.andWhere(`u.username LIKE :prefix ESCAPE '${LIKE_ESCAPE}'`, { prefix: `${escapeLike(userPrefix)}%` });
       }
     }
+    // (username, domain) is kamprov_users' unique key: its index gives the order, so each
+    // chunk is an index range read (with id as a third key MariaDB sorted the whole table).
     const keys = [
       { expr: 'u.username', alias: 'username' },
       { expr: 'u.domain', alias: 'domain' },
-      { expr: 'u.id', alias: 'id' },
     ];
     for await (const rows of keysetChunks<{ username: string; domain: string }>(qb, keys, limit, chunk)) {
       yield rows.map((r) => formatAddress({ username: r.username, domain: r.domain.toLowerCase() }));
