@@ -78,7 +78,8 @@ export class UsersService {
     this.userIs = `username = ? AND ${dialect.ciEquals('domain', '?')}`;
     this.addressHeldSql = `SELECT EXISTS(SELECT 1 FROM kamprov_users WHERE ${this.userIs}) AS user_holds,
               ${subscribers.existsExpression()} AS subscriber_holds,
-              ${aliases.existsExpression()} AS alias_holds`;
+              ${aliases.existsExpression()} AS alias_holds,
+              ${domains.localExpression('share')} AS domain_local`;
     // A user's address claim is reaped when the user is gone (removed outside kamprov).
     claims.registerHolder('user', (em, address) => this.exists(em, address, 'share'));
   }
@@ -129,11 +130,11 @@ export class UsersService {
     const password = this.passwords.generate();
     const user = await this.createUser(
       address,
-      async (em) => {
-        if (!(await this.domains.isLocal(address.domain, em, 'share'))) {
+      (local) => {
+        if (!local) {
           throw new UsersError(UsersErrorCode.DomainNotLocal, `${address.domain} is not a local (Kamailio) domain`);
         }
-        return em.create(UserEntity, { ...address, type: 'local', ...toColumns(profile) });
+        return this.dataSource.manager.create(UserEntity, { ...address, type: 'local', ...toColumns(profile) });
       },
       // After the provisioning row: user/remove and alias/add lock kamprov_users, then subscriber.
       (em) => this.subscribers.add(em, address.username, address.domain, password),
@@ -146,11 +147,11 @@ export class UsersService {
   async addRemote(address: Address, profile: UserProfile, remote: RemoteAccount, audit?: WriteAudit): Promise<UserView> {
     const user = await this.createUser(
       address,
-      async (em) => {
-        if (await this.domains.isLocal(address.domain, em, 'share')) {
+      (local) => {
+        if (local) {
           throw new UsersError(UsersErrorCode.DomainIsLocal, `${address.domain} is a local domain: use user/add_local for its users`);
         }
-        return em.create(UserEntity, {
+        return this.dataSource.manager.create(UserEntity, {
           ...address,
           type: 'remote',
           ...toColumns({ ...profile, ...remote }),
@@ -295,16 +296,16 @@ export class UsersService {
    */
   private async createUser(
     address: Address,
-    build: (em: EntityManager) => Promise<UserEntity>,
+    build: (domainLocal: boolean) => UserEntity,
     afterSave: ((em: EntityManager) => Promise<void>) | undefined,
     audit: WriteAudit | undefined,
   ): Promise<UserEntity> {
     try {
       return await this.transactor.run(async (em) => {
-        await this.assertAddressFree(em, address);
+        const { domainLocal } = await this.assertAddressFree(em, address);
         const claim = await this.claims.claim(em, address, 'user');
         if (!claim.claimed) throw exists(address, claim.heldBy === 'alias' ? 'an alias' : 'a user');
-        const entity = await build(em);
+        const entity = build(domainLocal);
         await this.insertUser(em, entity);
         if (afterSave) await afterSave(em);
         await audit?.recordOk(em);
@@ -324,16 +325,26 @@ export class UsersService {
     await em.query(INSERT_USER_SQL, [user.username, user.domain, user.type, ...INSERT_USER_FIELDS.map((column) => user[column] ?? null)]);
   }
 
-  private async assertAddressFree(em: EntityManager, address: Address): Promise<void> {
-    // One round trip for the three places an address can be held.
+  /**
+   * One round trip for the three places an address can be held, and whether its domain is
+   * local (read with a share lock, as DomainRepository.isLocal: domain/remove waits for us).
+   */
+  private async assertAddressFree(em: EntityManager, address: Address): Promise<{ domainLocal: boolean }> {
     const { username, domain } = address;
-    const [held] = await em.query<{ user_holds: number | string; subscriber_holds: number | string; alias_holds: number | string }[]>(
-      this.addressHeldSql,
-      [username, domain, username, domain, username, domain],
-    );
+    type Held = Record<'user_holds' | 'subscriber_holds' | 'alias_holds' | 'domain_local', number | string | boolean>;
+    const [held] = await em.query<Held[]>(this.addressHeldSql, [
+      username,
+      domain,
+      username,
+      domain,
+      username,
+      domain,
+      domain.toLowerCase(),
+    ]);
     if (Number(held.user_holds)) throw exists(address, 'a user');
     if (Number(held.subscriber_holds)) throw exists(address, 'a Kamailio subscriber');
     if (Number(held.alias_holds)) throw exists(address, 'an alias');
+    return { domainLocal: Number(held.domain_local) === 1 };
   }
 }
 
