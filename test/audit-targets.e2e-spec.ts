@@ -38,3 +38,44 @@ onEveryDatabase('audit: targets are stored normalised', (ctx) => {
     expect(await lastTarget(ctx().db, 'phone/remove')).toBe(`f00ba2ba5c00 alice@${D}`);
   });
 });
+
+// Issue 17: an ok user/add_local or add_remote writes its audit record in its own
+// transaction; every other outcome is recorded by the hook, as before. Either way: once.
+onEveryDatabase('audit: a write and its record commit together', (ctx) => {
+  const rowsFor = (target: string) =>
+    ctx().db.query<{ node: string; outcome: string; status: number | string; key_name: string }>(
+      'SELECT node, outcome, status, key_name FROM kamprov_audit WHERE target = ? ORDER BY id',
+      [target],
+    );
+
+  beforeAll(async () => {
+    await addLocalDomain(ctx().db, D);
+  });
+
+  it('records an ok add_local and add_remote once, with its key and status, and the time it happened', async () => {
+    const before = Date.now() - 2000;
+    expect((await ctx().app.get(`/user/add_local?user=dora@${D}`)).status).toBe(200);
+    expect(
+      (await ctx().app.get('/user/add_remote?user=erin@remote.example.net&password=s3cret-pw&registrar=sip.remote.example.net')).status,
+    ).toBe(200);
+    const local = await rowsFor(`dora@${D}`);
+    expect(local.map((r) => ({ ...r, status: Number(r.status) }))).toEqual([
+      { node: 'user/add_local', outcome: 'ok', status: 200, key_name: 'bootstrap' },
+    ]);
+    const remote = await rowsFor('erin@remote.example.net');
+    expect(remote.map((r) => r.outcome)).toEqual(['ok']);
+    const listed = await ctx().app.get(`/audit/list?target=dora@${D}`);
+    const at = Date.parse((listed.body.entries as { at: string }[])[0].at);
+    expect(at).toBeGreaterThanOrEqual(before);
+    expect(at).toBeLessThanOrEqual(Date.now() + 2000);
+  });
+
+  it('records a refused add_local once, by the hook, and keeps nothing else of it', async () => {
+    expect((await ctx().app.get(`/user/add_local?user=dora@${D}`)).status).toBe(409);
+    expect((await rowsFor(`dora@${D}`)).map((r) => r.outcome)).toEqual(['ok', 'failed/exists']);
+    // Not a local domain: the claim was written, then rolled back with the transaction.
+    expect((await ctx().app.get('/user/add_local?user=fred@nowhere.example.org')).status).toBe(422);
+    expect((await rowsFor('fred@nowhere.example.org')).map((r) => r.outcome)).toEqual(['failed/nxdomain']);
+    expect(await ctx().db.query('SELECT id FROM kamprov_address_claims WHERE username = ?', ['fred'])).toEqual([]);
+  });
+});

@@ -1,22 +1,18 @@
 import { Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AuditQuery, nodeOfRequest } from '../common/api-node.decorator';
+import { nodeOfRequest } from '../common/api-node.decorator';
+import { auditQueryOf } from './audit-row';
+import { writeAuditOf } from './write-audit';
 import type { AuditService } from './audit.service';
-
-const str = (v: unknown): string | undefined =>
-  v === undefined ? undefined : Array.isArray(v) ? v.map((x) => String(x)).join(',') : typeof v === 'string' ? v : JSON.stringify(v);
-
-/** The query as the node's audit target function sees it: every value a string. */
-export function auditQueryOf(query: Record<string, unknown>): AuditQuery {
-  return Object.fromEntries(Object.entries(query).map(([k, v]) => [k, str(v)]));
-}
 
 /**
  * Records every call of a write node (a node whose @ApiNode declares `audit`) by a verified
  * key, whatever its outcome (refused for its role too), once the answer is known. Calls
  * without a valid key (401) and calls over the rate limit (429) are not recorded: anyone who
  * can reach the port could otherwise grow the table without bound; the request log has one
- * line for each. A failure to record is logged and does not change the answer.
+ * line for each. A failure to record is logged and does not change the answer. An `ok` call
+ * whose service recorded it in the write's own transaction (write-audit.ts) is not recorded
+ * again.
  */
 export function installAuditHook(fastify: FastifyInstance, audit: AuditService): void {
   const logger = new Logger('Audit');
@@ -32,6 +28,7 @@ export function installAuditHook(fastify: FastifyInstance, audit: AuditService):
       // not an envelope; keep error/internal
     }
     if (outcome === 'failed/toomany') return payload;
+    if (outcome === 'ok' && writeAuditOf(request)?.recorded) return payload;
     await audit
       .record({
         node: node.name,

@@ -2,15 +2,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Transactor } from '../database/transactor';
+import { auditRow, insertAuditRow, type AuditRecord } from './audit-row';
 import { AuditEntryEntity } from './entities/audit-entry.entity';
 
-export interface AuditRecord {
-  node: string;
-  target: string;
-  keyName: string | null;
-  outcome: string;
-  status: number;
-}
+export type { AuditRecord };
 
 export interface AuditEntryView {
   at: string;
@@ -43,7 +38,7 @@ export class AuditService {
    * past AUDIT_PENDING_MAX records held at once, and then logged as an error with the record).
    */
   async record(entry: AuditRecord): Promise<void> {
-    const row = { ...entry, at: new Date(), target: entry.target.slice(0, 255), outcome: entry.outcome.slice(0, 32) };
+    const row = auditRow(entry);
     if (this.pending.length > 0) return this.keep(row);
     const write = this.insert(row).catch((err: Error) => {
       this.logger.warn(`audit record kept for a later write (${err.message})`);
@@ -57,7 +52,7 @@ export class AuditService {
   private flushing = false;
 
   private insert(row: Omit<AuditEntryEntity, 'id'>): Promise<unknown> {
-    return this.transactor.serialized((em) => em.insert(AuditEntryEntity, row));
+    return this.transactor.serialized((em) => insertAuditRow(em, row));
   }
 
   private keep(row: Omit<AuditEntryEntity, 'id'>): void {

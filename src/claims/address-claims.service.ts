@@ -62,14 +62,14 @@ export class AddressClaims {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         // Survivable: on a violation the transaction goes on (reap, answer who holds it).
+        // A plain INSERT: no read-back of created_at, no query builder on this hot path.
         await this.dialect.survivable(em, () =>
-          em
-            .createQueryBuilder()
-            .insert()
-            .into(AddressClaim)
-            .values({ username: address.username, domain: address.domain, kind, e164Destination })
-            .updateEntity(false) // no read-back of created_at
-            .execute(),
+          em.query('INSERT INTO kamprov_address_claims (username, domain, kind, e164_destination) VALUES (?, ?, ?, ?)', [
+            address.username,
+            address.domain,
+            kind,
+            e164Destination,
+          ]),
         );
         return { claimed: true };
       } catch (err) {

@@ -22,13 +22,14 @@ export async function streamedOk<T>(field: string, chunks: AsyncIterator<T[]> | 
     let sep = '';
     let next = first;
     while (!next.done) {
-      let text = open;
-      for (const item of next.value) {
-        text += sep + JSON.stringify(item);
+      if (next.value.length > 0) {
+        // One native stringify per chunk, its brackets cut off: the items exactly as
+        // ok({ [field]: items }) writes them, without a string per item.
+        const items = JSON.stringify(next.value);
+        yield open + sep + items.slice(1, -1);
+        open = '';
         sep = ',';
       }
-      open = '';
-      yield text;
       next = await it.next();
     }
     yield `${open}]}`;

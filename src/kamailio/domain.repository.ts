@@ -26,6 +26,16 @@ export class DomainRepository {
     return rows.length > 0;
   }
 
+  /**
+   * An SQL expression, true when the domain (one parameter: the domain lower-case) is local,
+   * reading the domain rows with `lock` as isLocal does; for callers that ask it with other
+   * checks in one round trip. A row it finds stays locked until the transaction ends, which
+   * is enough: domain/remove locks every row of the domain for update.
+   */
+  localExpression(lock?: RowLock): string {
+    return `EXISTS(SELECT 1 FROM domain WHERE ${this.dialect.ciEquals('domain', '?')}${this.dialect.lockClause(lock)})`;
+  }
+
   /** Kamailio's local domains, by name. */
   async list(limit?: number): Promise<string[]> {
     const all: string[] = [];

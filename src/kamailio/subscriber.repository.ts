@@ -51,14 +51,15 @@ export class SubscriberRepository {
     return `LEFT JOIN subscriber ${alias} ON ${alias}.username = ${usernameColumn} AND ${this.dialect.ciEquals(`${alias}.domain`, domainColumn)}`;
   }
 
+  /** One plain INSERT (em.insert would read the row back for its column defaults, which no caller needs). */
   async add(em: EntityManager, username: string, domain: string, password: string): Promise<void> {
-    await em.insert(Subscriber, {
+    await em.query('INSERT INTO subscriber (username, domain, password, ha1, ha1b) VALUES (?, ?, ?, ?, ?)', [
       username,
       domain,
       password,
-      ha1: computeHa1(username, domain, password),
-      ha1b: computeHa1b(username, domain, password),
-    });
+      computeHa1(username, domain, password),
+      computeHa1b(username, domain, password),
+    ]);
   }
 
   /**

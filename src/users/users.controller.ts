@@ -1,6 +1,7 @@
 import { Controller, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { userTarget } from '../audit/targets';
+import { AuditedWrite, type WriteAudit } from '../audit/write-audit';
 import { ApiNode } from '../common/api-node.decorator';
 import { UserRefQueryDto } from '../common/dto/user-ref.dto';
 import { ok } from '../common/envelope';
@@ -59,8 +60,8 @@ export class UsersController {
     ok: UserOkDto,
     failures: ['exists', 'nxdomain'],
   })
-  async addLocal(@Query() q: AddLocalUserQueryDto) {
-    return ok({ user: await this.users.addLocal(resolveUserRef(q), q) });
+  async addLocal(@Query() q: AddLocalUserQueryDto, @AuditedWrite() audit: WriteAudit) {
+    return ok({ user: await this.users.addLocal(resolveUserRef(q), q, audit) });
   }
 
   @ApiNode({
@@ -73,8 +74,8 @@ export class UsersController {
     ok: UserOkDto,
     failures: ['exists', 'domain'],
   })
-  async addRemote(@Query() q: AddRemoteUserQueryDto) {
-    return ok({ user: await this.users.addRemote(resolveUserRef(q), q, q) });
+  async addRemote(@Query() q: AddRemoteUserQueryDto, @AuditedWrite() audit: WriteAudit) {
+    return ok({ user: await this.users.addRemote(resolveUserRef(q), q, q, audit) });
   }
 
   @ApiNode({

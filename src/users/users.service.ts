@@ -7,6 +7,7 @@ import { Address, formatAddress } from '../common/user-ref';
 import { SqlDialect, type RowLock } from '../database/sql-dialect';
 import { keysetChunks, LIST_CHUNK_ROWS } from '../database/keyset';
 import { Transactor } from '../database/transactor';
+import type { WriteAudit } from '../audit/write-audit';
 import { AliasRepository } from '../kamailio/alias.repository';
 import { DomainRepository } from '../kamailio/domain.repository';
 import { SubscriberRepository } from '../kamailio/subscriber.repository';
@@ -77,7 +78,8 @@ export class UsersService {
     this.userIs = `username = ? AND ${dialect.ciEquals('domain', '?')}`;
     this.addressHeldSql = `SELECT EXISTS(SELECT 1 FROM kamprov_users WHERE ${this.userIs}) AS user_holds,
               ${subscribers.existsExpression()} AS subscriber_holds,
-              ${aliases.existsExpression()} AS alias_holds`;
+              ${aliases.existsExpression()} AS alias_holds,
+              ${domains.localExpression('share')} AS domain_local`;
     // A user's address claim is reaped when the user is gone (removed outside kamprov).
     claims.registerHolder('user', (em, address) => this.exists(em, address, 'share'));
   }
@@ -97,7 +99,7 @@ export class UsersService {
 
   /** user/list, chunk by chunk in (username, domain) order (keyset pagination; see keyset.ts). */
   async *listChunks(search?: string, limit?: number, chunk = LIST_CHUNK_ROWS): AsyncGenerator<string[]> {
-    const qb = this.dataSource.createQueryBuilder(UserEntity, 'u').select(['u.username AS username', 'u.domain AS domain', 'u.id AS id']);
+    const qb = this.dataSource.createQueryBuilder(UserEntity, 'u').select(['u.username AS username', 'u.domain AS domain']);
     if (search !== undefined) {
       const address = this.dialect.concat('u.username', "'@'", 'u.domain');
       qb.where(`${address} LIKE :pattern ESCAPE '${LIKE_ESCAPE}'`, { pattern: globToLike(search) });
@@ -108,10 +110,11 @@ export class UsersService {
         qb.andWhere(`u.username LIKE :prefix ESCAPE '${LIKE_ESCAPE}'`, { prefix: `${escapeLike(userPrefix)}%` });
       }
     }
+    // (username, domain) is kamprov_users' unique key: its index gives the order, so each
+    // chunk is an index range read (with id as a third key MariaDB sorted the whole table).
     const keys = [
       { expr: 'u.username', alias: 'username' },
       { expr: 'u.domain', alias: 'domain' },
-      { expr: 'u.id', alias: 'id' },
     ];
     for await (const rows of keysetChunks<{ username: string; domain: string }>(qb, keys, limit, chunk)) {
       yield rows.map((r) => formatAddress({ username: r.username, domain: r.domain.toLowerCase() }));
@@ -123,35 +126,41 @@ export class UsersService {
   }
 
   /** A SIP account in Kamailio's subscriber table plus its provisioning row, in one transaction. */
-  async addLocal(address: Address, profile: UserProfile): Promise<UserView> {
+  async addLocal(address: Address, profile: UserProfile, audit?: WriteAudit): Promise<UserView> {
     const password = this.passwords.generate();
     const user = await this.createUser(
       address,
-      async (em) => {
-        if (!(await this.domains.isLocal(address.domain, em, 'share'))) {
+      (local) => {
+        if (!local) {
           throw new UsersError(UsersErrorCode.DomainNotLocal, `${address.domain} is not a local (Kamailio) domain`);
         }
-        return em.create(UserEntity, { ...address, type: 'local', ...toColumns(profile) });
+        return this.dataSource.manager.create(UserEntity, { ...address, type: 'local', ...toColumns(profile) });
       },
       // After the provisioning row: user/remove and alias/add lock kamprov_users, then subscriber.
       (em) => this.subscribers.add(em, address.username, address.domain, password),
+      audit,
     );
     return toUserView(user, password);
   }
 
   /** An account at another registrar, for hardphones to carry. Refused for local domains. */
-  async addRemote(address: Address, profile: UserProfile, remote: RemoteAccount): Promise<UserView> {
-    const user = await this.createUser(address, async (em) => {
-      if (await this.domains.isLocal(address.domain, em, 'share')) {
-        throw new UsersError(UsersErrorCode.DomainIsLocal, `${address.domain} is a local domain: use user/add_local for its users`);
-      }
-      return em.create(UserEntity, {
-        ...address,
-        type: 'remote',
-        ...toColumns({ ...profile, ...remote }),
-        password: remote.password,
-      });
-    });
+  async addRemote(address: Address, profile: UserProfile, remote: RemoteAccount, audit?: WriteAudit): Promise<UserView> {
+    const user = await this.createUser(
+      address,
+      (local) => {
+        if (local) {
+          throw new UsersError(UsersErrorCode.DomainIsLocal, `${address.domain} is a local domain: use user/add_local for its users`);
+        }
+        return this.dataSource.manager.create(UserEntity, {
+          ...address,
+          type: 'remote',
+          ...toColumns({ ...profile, ...remote }),
+          password: remote.password,
+        });
+      },
+      undefined,
+      audit,
+    );
     return toUserView(user, null);
   }
 
@@ -297,18 +306,19 @@ export class UsersService {
    */
   private async createUser(
     address: Address,
-    build: (em: EntityManager) => Promise<UserEntity>,
-    afterSave?: (em: EntityManager) => Promise<void>,
+    build: (domainLocal: boolean) => UserEntity,
+    afterSave: ((em: EntityManager) => Promise<void>) | undefined,
+    audit: WriteAudit | undefined,
   ): Promise<UserEntity> {
     try {
       return await this.transactor.run(async (em) => {
-        await this.assertAddressFree(em, address);
+        const { domainLocal } = await this.assertAddressFree(em, address);
         const claim = await this.claims.claim(em, address, 'user');
         if (!claim.claimed) throw exists(address, claim.heldBy === 'alias' ? 'an alias' : 'a user');
-        const entity = await build(em);
-        // A plain INSERT: save() would read the row back for its defaults, which no answer needs.
-        await em.createQueryBuilder().insert().into(UserEntity).values(entity).updateEntity(false).execute();
+        const entity = build(domainLocal);
+        await this.insertUser(em, entity);
         if (afterSave) await afterSave(em);
+        await audit?.recordOk(em);
         return entity;
       });
     } catch (err) {
@@ -317,22 +327,56 @@ export class UsersService {
     }
   }
 
-  private async assertAddressFree(em: EntityManager, address: Address): Promise<void> {
-    // One round trip for the three places an address can be held.
+  /**
+   * A plain INSERT of the provisioning row: save() would read the row back for its
+   * defaults, which no answer needs, and the query builder costs more CPU than the write.
+   */
+  private async insertUser(em: EntityManager, user: UserEntity): Promise<void> {
+    await em.query(INSERT_USER_SQL, [user.username, user.domain, user.type, ...INSERT_USER_FIELDS.map((column) => user[column] ?? null)]);
+  }
+
+  /**
+   * One round trip for the three places an address can be held, and whether its domain is
+   * local (read with a share lock, as DomainRepository.isLocal: domain/remove waits for us).
+   */
+  private async assertAddressFree(em: EntityManager, address: Address): Promise<{ domainLocal: boolean }> {
     const { username, domain } = address;
-    const [held] = await em.query<{ user_holds: number | string; subscriber_holds: number | string; alias_holds: number | string }[]>(
-      this.addressHeldSql,
-      [username, domain, username, domain, username, domain],
-    );
+    type Held = Record<'user_holds' | 'subscriber_holds' | 'alias_holds' | 'domain_local', number | string | boolean>;
+    const [held] = await em.query<Held[]>(this.addressHeldSql, [
+      username,
+      domain,
+      username,
+      domain,
+      username,
+      domain,
+      domain.toLowerCase(),
+    ]);
     if (Number(held.user_holds)) throw exists(address, 'a user');
     if (Number(held.subscriber_holds)) throw exists(address, 'a Kamailio subscriber');
     if (Number(held.alias_holds)) throw exists(address, 'an alias');
+    return { domainLocal: Number(held.domain_local) === 1 };
   }
 }
 
 const notFound = (a: Address) => new UsersError(UsersErrorCode.NotFound, `no user ${formatAddress(a)}`);
 const exists = (a: Address, holder: string) =>
   new UsersError(UsersErrorCode.AlreadyExists, `${formatAddress(a)} is already taken by ${holder}`);
+
+/** The optional columns of kamprov_users that user/add_local and add_remote write (entity property names). */
+const INSERT_USER_FIELDS = [
+  'displayname',
+  'email',
+  'password',
+  'registrar',
+  'rPort',
+  'proxy',
+  'pPort',
+  'authid',
+  'dialplan',
+  'linetext',
+] as const;
+const INSERT_USER_SQL = `INSERT INTO kamprov_users (username, domain, type, displayname, email, password, registrar, r_port, proxy, p_port, authid, dialplan, linetext)
+ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /** Request field -> entity column, for every field a user carries besides its address. */
 const FIELD_COLUMNS = {

@@ -1,0 +1,100 @@
+import { Writable } from 'node:stream';
+import { ReadGate } from '../database/keyset';
+import { streamedOk } from './list-stream';
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+/** A list of `chunks` chunks of `size` items each, counting how many chunks were read. */
+function counted(chunks: number, size: number) {
+  const state = { read: 0 };
+  async function* gen(): AsyncGenerator<string[]> {
+    for (let c = 0; c < chunks; c++) {
+      await Promise.resolve(); // a read
+      state.read++;
+      yield Array.from({ length: size }, (_, i) => `+47${String(c * size + i).padStart(8, '0')}`);
+    }
+  }
+  return { state, gen };
+}
+
+describe('streamedOk', () => {
+  it('answers the bytes ok() would, whatever the chunks (empty ones too)', async () => {
+    async function* gen(): AsyncGenerator<string[]> {
+      await Promise.resolve();
+      yield ['a"b', 'c\\d'];
+      yield [];
+      yield ['é\u0001'];
+    }
+    const file = await streamedOk('users', gen());
+    let text = '';
+    for await (const part of file.getStream()) text += String(part);
+    expect(text).toBe(JSON.stringify({ response: 'ok', users: ['a"b', 'c\\d', 'é\u0001'] }));
+    const none = await streamedOk('users', (async function* () {})());
+    let empty = '';
+    for await (const part of none.getStream()) empty += String(part);
+    expect(empty).toBe('{"response":"ok","users":[]}');
+  });
+
+  it('waits for the reader: a client that stops reading stops the reads (backpressure)', async () => {
+    const { state, gen } = counted(100, 5000);
+    const file = await streamedOk('numbers', gen());
+    let written = 0;
+    const pending: (() => void)[] = [];
+    // A socket whose peer reads nothing: the first write is taken, then no callback comes.
+    const stalled = new Writable({
+      highWaterMark: 16 * 1024,
+      write(chunk: Buffer, _enc, done) {
+        written += chunk.length;
+        pending.push(done);
+      },
+    });
+    file.getStream().pipe(stalled);
+    for (let i = 0; i < 10; i++) await tick();
+    // The first chunk, the one in the stream's buffer and at most one being encoded: not 100.
+    expect(state.read).toBeLessThanOrEqual(3);
+    expect(written).toBeGreaterThan(0);
+    // The reader drains: the reads go on to the end.
+    stalled._write = (chunk: Buffer, _enc, done) => {
+      written += chunk.length;
+      done();
+    };
+    pending.splice(0).forEach((done) => done());
+    await new Promise((resolve) => stalled.on('finish', resolve));
+    expect(state.read).toBe(100);
+  });
+});
+
+describe('ReadGate', () => {
+  it('runs at most max reads at once, and a first chunk before later ones', async () => {
+    const gate = new ReadGate(2);
+    let running = 0;
+    let most = 0;
+    const order: string[] = [];
+    const read = (name: string) => async () => {
+      running++;
+      most = Math.max(most, running);
+      await tick();
+      order.push(name);
+      running--;
+      return name;
+    };
+    const all = [
+      gate.run(false, read('a2')),
+      gate.run(false, read('b2')),
+      gate.run(false, read('c2')),
+      gate.run(false, read('d2')),
+      gate.run(true, read('e1')),
+    ];
+    expect(gate.waiting).toBe(3);
+    expect(await Promise.all(all)).toEqual(['a2', 'b2', 'c2', 'd2', 'e1']);
+    expect(most).toBe(2);
+    // e1 came last but was the first read to get a freed slot.
+    expect(order.indexOf('e1')).toBe(2);
+  });
+
+  it('frees its slot when a read fails', async () => {
+    const gate = new ReadGate(1);
+    await expect(gate.run(true, () => Promise.reject(new Error('db down')))).rejects.toThrow('db down');
+    expect(await gate.run(true, () => Promise.resolve(7))).toBe(7);
+  });
+});
