@@ -37,13 +37,23 @@ const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const DATABASES = (process.env.BENCH_DATABASES ?? 'mysql,postgres').split(',').map((d) => d.trim());
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 3);
+const REPO = join(__dirname, '..');
 const CONNECTIONS = 50;
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'add_local,reads,lists').split(',').map((p) => p.trim()));
 const LISTS = Number(process.env.BENCH_LISTS ?? 8);
+/**
+ * The V8 flags kamprov runs with: those of the Dockerfile's CMD (`node <flags> dist/main.js`),
+ * or BENCH_NODE_FLAGS (space-separated) to try others.
+ */
+const NODE_FLAGS =
+  process.env.BENCH_NODE_FLAGS !== undefined
+    ? process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean)
+    : (JSON.parse(/^CMD (\[.*\])$/m.exec(readFileSync(join(REPO, 'Dockerfile'), 'utf8'))![1]) as string[]).filter((a) =>
+        a.startsWith('--'),
+      );
 /** kamprov's limiter is on, at the highest limit it accepts. */
 const RATE_LIMIT_MAX = '1000000';
 const DOMAIN = 'bench.example.com';
-const REPO = join(__dirname, '..');
 const FIRST_NUMBER = 4720000000;
 const POOL_SIZE = 1_000_000;
 
@@ -78,6 +88,14 @@ async function waitFor(url: string, child: ChildProcess, what: string): Promise<
 function procMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)![1]) / 1024;
+}
+
+/** CPU seconds (user + system) a process has used so far (/proc/<pid>/stat, in clock ticks of 10 ms). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** Resets the process's peak RSS (VmHWM) to its current RSS (Linux >= 4.0). */
@@ -217,7 +235,7 @@ async function bench(database: BenchDatabase): Promise<void> {
   try {
     // kamprov, production build, production log level (its logs go nowhere: we measure, not read).
     const port = await freePort();
-    const kamprov = spawn(process.execPath, [join(REPO, 'dist/main.js')], {
+    const kamprov = spawn(process.execPath, [...NODE_FLAGS, join(REPO, 'dist/main.js')], {
       env: {
         ...process.env,
         NODE_ENV: 'production',
@@ -339,14 +357,18 @@ async function bench(database: BenchDatabase): Promise<void> {
       resetPeak(kamprov.pid!);
       for (const [node, path] of nodes) {
         const results: Record<string, autocannon.Result> = {};
-        for (const [who, base] of [
-          ['kamprov', k],
-          ['baseline', b],
+        const cpuMs: Record<string, number> = {};
+        for (const [who, base, pid] of [
+          ['kamprov', k, kamprov.pid!],
+          ['baseline', b, baseline.pid!],
         ] as const) {
           await cannon(base, path, WARMUP_S);
+          const cpu0 = cpuSeconds(pid);
           const r = await cannon(base, path, DURATION_S);
           if (r.non2xx > 0 || r.errors > 0) throw new Error(`${who} ${node}: ${r.non2xx} non-2xx, ${r.errors} errors`);
           results[who] = r;
+          // Server CPU per request: steadier than req/s on a shared machine.
+          cpuMs[who] = ((cpuSeconds(pid) - cpu0) * 1000) / r.requests.total;
         }
         const kr = results.kamprov;
         const br = results.baseline;
@@ -360,6 +382,7 @@ async function bench(database: BenchDatabase): Promise<void> {
           `${kr.latency.p50} / ${kr.latency.p99} ms`,
           `${br.latency.p50} / ${br.latency.p99} ms`,
           `${p99.toFixed(2)}x (<= 1.2x: ${check(p99 <= 1.2)})`,
+          `${cpuMs.kamprov.toFixed(2)} / ${cpuMs.baseline.toFixed(2)} ms`,
         ]);
       }
       readPeakMb = procMb(kamprov.pid!, 'VmHWM');
@@ -424,13 +447,24 @@ async function bench(database: BenchDatabase): Promise<void> {
       );
       console.log(
         table(
-          ['node', 'kamprov req/s', 'baseline req/s', 'kamprov/baseline', 'kamprov p50 / p99', 'baseline p50 / p99', 'p99 ratio'],
+          [
+            'node',
+            'kamprov req/s',
+            'baseline req/s',
+            'kamprov/baseline',
+            'kamprov p50 / p99',
+            'baseline p50 / p99',
+            'p99 ratio',
+            'server CPU per request (kamprov / baseline)',
+          ],
           load,
         ),
       );
       console.log(`\nkamprov peak RSS under that load: ${readPeakMb.toFixed(0)} MB (<= 150 MB: ${check(readPeakMb <= 150)})`);
     }
-    console.log(`kamprov idle RSS (after start, before any load): ${idleRssMb.toFixed(0)} MB\n`);
+    console.log(
+      `kamprov idle RSS (after start, before any load): ${idleRssMb.toFixed(0)} MB; node ${NODE_FLAGS.join(' ') || '(no flags)'}\n`,
+    );
     console.log(table(['bulk path', 'measured', 'target', ''], [...bulk, ...lists]));
   } finally {
     for (const c of children) c.kill('SIGKILL');
