@@ -121,7 +121,9 @@ export abstract class SqlDialect {
    * A read that runs on most requests (the key check, user/get, phone/get?mac=,
    * numbers/inpool), on the pool and outside any transaction: a prepared statement where the
    * driver has them (parsed and planned once per connection, rows in the binary protocol),
-   * with the same statement timeout as every other query. `sql` takes `?` placeholders.
+   * with the same statement timeout as every other query. `sql` takes `?` placeholders;
+   * pass integers as strings and keep LIMIT out (mysql2 binds numbers as DOUBLE). Keep the
+   * SQL text to a few fixed statements: each is prepared once per pooled connection.
    * Default: an ordinary query.
    */
   hotRead<T>(sql: string, params: unknown[]): Promise<T[]> {
