@@ -425,7 +425,7 @@ async function bench(database: BenchDatabase): Promise<void> {
       ]);
       lists.push([
         '  kamprov RSS during them',
-        `+${(peakMb - beforeMb).toFixed(0)} MB (${beforeMb.toFixed(0)} -> ${peakMb.toFixed(0)} MB)`,
+        `+${(peakMb - beforeMb).toFixed(0)} MB (${beforeMb.toFixed(0)} -> ${peakMb.toFixed(0)} MB; idle at start ${idleRssMb.toFixed(0)} MB)`,
         '<= 20 MB above idle',
         check(peakMb - beforeMb <= 20),
       ]);
