@@ -1,3 +1,4 @@
+import { KEY_CACHE_TTL_MS } from '../src/auth/api-keys.service';
 import { TEST_ADMIN_KEY } from './support/app';
 import { databaseTargets, mysqlSkipped, TestDatabase } from './support/databases';
 import { runTs, startServer } from './support/process';
@@ -67,6 +68,18 @@ onEveryDatabase('security: keys and roles', (ctx) => {
       }
     }
   });
+
+  it('refuses a key revoked by another process (the keys CLI) within KEY_CACHE_TTL_MS, though it was just used', async () => {
+    const out = await runKeysCli(ctx().db, ['create', '--name', 'k-soon-revoked', '--role', 'read']);
+    const key = /(kp_[0-9a-f]{12}_[A-Za-z0-9_-]{32})/.exec(out.stdout)![1];
+    // Verified, so this process now keeps its row for KEY_CACHE_TTL_MS.
+    expect((await ctx().app.get(`/user/get?user=alice@${D}`, { key })).status).toBe(200);
+    expect((await runKeysCli(ctx().db, ['revoke', '--name', 'k-soon-revoked'])).code).toBe(0);
+    await new Promise((r) => setTimeout(r, KEY_CACHE_TTL_MS + 100));
+    const res = await ctx().app.get(`/user/get?user=alice@${D}`, { key });
+    expect(res.status).toBe(401);
+    expect(res.body).toMatchObject({ response: 'failed', cause: 'unauthenticated' });
+  }, 60_000);
 
   it('lets no read or provision key call a write node (403), and lets admin through', async () => {
     const writes = paths.filter((p) => !/\/(get|list|inpool|genpw)$/.test(p));

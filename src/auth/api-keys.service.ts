@@ -5,6 +5,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { DataSource, IsNull } from 'typeorm';
 import type { AllConfig } from '../config/config.types';
 import { isUniqueViolation } from '../database/db-errors';
+import { SqlDialect } from '../database/sql-dialect';
 import { Transactor } from '../database/transactor';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { AuthError, AuthErrorCode } from './auth.errors';
@@ -31,6 +32,29 @@ const KEY_RE = /^kp_([0-9a-f]{12})_([A-Za-z0-9_-]{32})$/;
 const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 /** last_used_at is refreshed at most this often, so reads do not become writes. */
 const LAST_USED_RESOLUTION_MS = 60_000;
+/**
+ * How long a process trusts a key row it has read (README, Security): a key revoked (or
+ * its role changed) elsewhere, by the keys CLI or another instance, is refused by every
+ * instance within this time; a revocation through this process's own service at once.
+ * Only valid keys are kept, so a key created elsewhere works at once.
+ */
+export const KEY_CACHE_TTL_MS = 2_000;
+
+interface KeyRow {
+  id: number;
+  name: string;
+  role: Role;
+  key_hash: string;
+  last_used_at: Date | string | null;
+}
+
+/** A key row as this process last read it, and when. */
+interface CachedKey {
+  readAt: number;
+  row: Promise<KeyRow | undefined>;
+  /** When last_used_at was last written (or read), in ms. */
+  lastUsed: number;
+}
 
 export const INITIAL_KEY_NAME = 'initial-admin';
 /** BOOTSTRAP_API_KEY's name in the audit trail and the logs: no stored key may take it. */
@@ -49,10 +73,13 @@ export function keyNameProblem(name: string): string | undefined {
 export class ApiKeysService {
   private readonly logger = new Logger('ApiKeys');
   private readonly bootstrapHash: Buffer | undefined;
+  /** Verified key rows by key id, for KEY_CACHE_TTL_MS (one lookup in flight per key id). */
+  private readonly cache = new Map<string, CachedKey>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly transactor: Transactor,
+    private readonly dialect: SqlDialect,
     config: ConfigService<AllConfig, true>,
   ) {
     const bootstrap = config.get('app', { infer: true }).bootstrapApiKey;
@@ -97,6 +124,8 @@ export class ApiKeysService {
     const result = await this.transactor.serialized((em) =>
       em.getRepository(ApiKeyEntity).update({ name, revokedAt: IsNull() }, { revokedAt: new Date() }),
     );
+    // This process refuses it at once; other processes within KEY_CACHE_TTL_MS.
+    this.cache.clear();
     if ((result.affected ?? 0) === 0) throw new AuthError(AuthErrorCode.KeyNotFound, `no active key named ${name}`);
   }
 
@@ -107,19 +136,50 @@ export class ApiKeysService {
       return { id: RESERVED_KEY_NAME, name: RESERVED_KEY_NAME, role: 'admin' };
     const m = KEY_RE.exec(presented);
     if (!m) return undefined;
-    // Plain SQL: this runs on every request.
-    const rows = await this.dataSource.query<
-      { id: number; name: string; role: Role; key_hash: string; last_used_at: Date | string | null }[]
-    >('SELECT id, name, role, key_hash, last_used_at FROM kamprov_api_keys WHERE key_id = ? AND revoked_at IS NULL', [m[1]]);
-    const row = rows[0];
+    const now = Date.now();
+    const cached = this.lookup(m[1], now);
+    const row = await cached.row;
     if (!row || !timingSafeEqual(hash, Buffer.from(row.key_hash, 'hex'))) return undefined;
-    if (!row.last_used_at || Date.now() - new Date(row.last_used_at).getTime() > LAST_USED_RESOLUTION_MS) {
+    if (now - cached.lastUsed > LAST_USED_RESOLUTION_MS) {
+      cached.lastUsed = now;
       // Kept apart from SQLite transactions (see Transactor.serialized); not awaited: bookkeeping.
       this.transactor
-        .serialized((em) => em.update(ApiKeyEntity, { id: row.id }, { lastUsedAt: new Date() }))
+        .serialized((em) => em.update(ApiKeyEntity, { id: row.id }, { lastUsedAt: new Date(now) }))
         .catch((err: Error) => this.logger.warn(`could not record last use of key ${row.name}: ${err.message}`));
     }
     return { id: String(row.id), name: row.name, role: row.role };
+  }
+
+  /**
+   * The key row of `keyId` as read within KEY_CACHE_TTL_MS, or a fresh read (a prepared
+   * statement: this runs on every request). Unknown or revoked ids and failed reads are not kept.
+   */
+  private lookup(keyId: string, now: number): CachedKey {
+    const hit = this.cache.get(keyId);
+    if (hit && now - hit.readAt < KEY_CACHE_TTL_MS) return hit;
+    const entry: CachedKey = {
+      readAt: now,
+      lastUsed: hit?.lastUsed ?? 0,
+      row: this.dialect
+        .hotRead<KeyRow>('SELECT id, name, role, key_hash, last_used_at FROM kamprov_api_keys WHERE key_id = ? AND revoked_at IS NULL', [
+          keyId,
+        ])
+        .then((rows) => rows[0]),
+    };
+    this.cache.set(keyId, entry);
+    entry.row.then(
+      (row) => {
+        if (!row) this.forget(keyId, entry);
+        // last_used_at as stored, unless this process wrote it since.
+        else if (row.last_used_at) entry.lastUsed = Math.max(entry.lastUsed, new Date(row.last_used_at).getTime());
+      },
+      () => this.forget(keyId, entry),
+    );
+    return entry;
+  }
+
+  private forget(keyId: string, entry: CachedKey): void {
+    if (this.cache.get(keyId) === entry) this.cache.delete(keyId);
   }
 
   /**

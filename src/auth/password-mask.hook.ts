@@ -11,7 +11,7 @@ export function maskPasswords(value: unknown): unknown {
 
 /** A `read` key sees every password as null (a `provision` key sees them). */
 export function installPasswordMask(fastify: FastifyInstance): void {
-  fastify.addHook('preSerialization', async (request, _reply, payload) =>
-    request.apiKey?.role === 'read' ? maskPasswords(payload) : payload,
-  );
+  fastify.addHook('preSerialization', (request, _reply, payload, done) => {
+    done(null, request.apiKey?.role === 'read' ? maskPasswords(payload) : payload);
+  });
 }

@@ -155,14 +155,16 @@ export interface RequestLogOptions {
  * Authorization) are never logged. 5xx answers log at `error`, the rest at `info`.
  */
 export function installRequestLog(fastify: FastifyInstance, options: RequestLogOptions = {}): void {
-  fastify.addHook('onRequest', async (request, reply) => {
+  // Callback-style hooks: they never wait, so no promise per hook per request.
+  fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
+    done();
   });
-  fastify.addHook('onSend', async (request, _reply, payload) => {
+  fastify.addHook('onSend', (request, _reply, payload, done) => {
     request.envelopeKind = envelopeKindOf(payload);
-    return payload;
+    done(null, payload);
   });
-  fastify.addHook('onResponse', async (request, reply) => {
+  fastify.addHook('onResponse', (request, reply, done) => {
     const o = outcomeOf(request, reply.statusCode, reply.elapsedTime);
     options.onOutcome?.(o);
     const kind = o.response === 'none' ? '' : ` ${o.response}${o.cause ? `/${o.cause}` : ''}`;
@@ -170,5 +172,6 @@ export function installRequestLog(fastify: FastifyInstance, options: RequestLogO
     const fields = { context: 'HTTP', ...o, key: o.key ?? undefined };
     if (o.status >= 500) request.log.error(fields, msg);
     else request.log.info(fields, msg);
+    done();
   });
 }

@@ -44,6 +44,7 @@ const GUARDED = Symbol('kamprov.guarded');
 
 interface GuardableConnection {
   query: AnyFn;
+  execute: AnyFn;
   destroy(): void;
   release(): void;
   [GUARDED]?: true;
@@ -56,25 +57,29 @@ interface GuardablePool {
 function guardConnection(conn: GuardableConnection, queryTimeoutMs: () => number | undefined): void {
   if (conn[GUARDED]) return;
   conn[GUARDED] = true;
-  const query: AnyFn = conn.query.bind(conn);
-  conn.query = (...args: unknown[]) => {
-    const timeout = queryTimeoutMs();
-    if (timeout === undefined) return query(...args);
-    const first = args[0];
-    if (typeof first === 'string') args[0] = { sql: first, timeout };
-    else if (first && typeof first === 'object' && (first as { timeout?: number }).timeout === undefined) {
-      args[0] = { ...first, timeout };
-    }
-    const cbIndex = args.findIndex((a) => typeof a === 'function');
-    if (cbIndex >= 0) {
-      const cb = args[cbIndex] as Callback;
-      args[cbIndex] = (err: (Error & { code?: string }) | null, ...rest: unknown[]) => {
-        if (err?.code === 'PROTOCOL_SEQUENCE_TIMEOUT') conn.destroy();
-        cb(err, ...rest);
-      };
-    }
-    return query(...args);
+  // query (text protocol) and execute (prepared statements: SqlDialect.hotRead) alike.
+  const guard = (run: AnyFn): AnyFn => {
+    return (...args: unknown[]) => {
+      const timeout = queryTimeoutMs();
+      if (timeout === undefined) return run(...args);
+      const first = args[0];
+      if (typeof first === 'string') args[0] = { sql: first, timeout };
+      else if (first && typeof first === 'object' && (first as { timeout?: number }).timeout === undefined) {
+        args[0] = { ...first, timeout };
+      }
+      const cbIndex = args.findIndex((a) => typeof a === 'function');
+      if (cbIndex >= 0) {
+        const cb = args[cbIndex] as Callback;
+        args[cbIndex] = (err: (Error & { code?: string }) | null, ...rest: unknown[]) => {
+          if (err?.code === 'PROTOCOL_SEQUENCE_TIMEOUT') conn.destroy();
+          cb(err, ...rest);
+        };
+      }
+      return run(...args);
+    };
   };
+  conn.query = guard(conn.query.bind(conn));
+  conn.execute = guard(conn.execute.bind(conn));
 }
 
 function guardPool<P extends GuardablePool>(pool: P, options: GuardOptions, armed: () => boolean): P {

@@ -1,3 +1,4 @@
+import type { ExecuteValues, Pool } from 'mysql2';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { DataSourceOptions } from 'typeorm';
@@ -116,6 +117,16 @@ export class MysqlDialect extends SqlDialect {
       queued: open ? (p?._connectionQueue?.length ?? 0) : 0,
       max: p?.config?.connectionLimit ?? 0,
     };
+  }
+
+  /** mysql2's `execute` on TypeORM's (guarded) pool: a prepared statement, cached per connection. */
+  override hotRead<T>(sql: string, params: unknown[]): Promise<T[]> {
+    const source = this.source();
+    const pool = source.isInitialized ? (source.driver as unknown as { pool?: Pool }).pool : undefined;
+    if (!pool) return super.hotRead<T>(sql, params);
+    return new Promise<T[]>((resolve, reject) => {
+      pool.execute(sql, params as ExecuteValues[], (err, rows) => (err ? reject(err) : resolve(rows as T[])));
+    });
   }
 
   /**

@@ -60,18 +60,29 @@ function guardedPg(): PgDriver {
   class KamprovClient extends pg.Client {
     private timeoutSet = false;
 
-    // pg's query() is overloaded; TypeORM calls query(text, values) and query(stream).
+    // pg's query() is overloaded; TypeORM calls query(text, values) and query(stream);
+    // PostgresDialect.hotRead calls query({ name, text, values }): a named prepared statement.
     override query(...args: unknown[]): never {
-      const [first, values] = args;
+      const [first] = args;
       const call = (super.query as (...a: unknown[]) => unknown).bind(this);
-      if (typeof first !== 'string') return call(...args) as never;
-      const text = Array.isArray(values) && values.length > 0 ? toNumberedPlaceholders(first) : first;
-      if (!armed || args.some((a) => typeof a === 'function')) return call(text, ...args.slice(1)) as never;
+      const prepared = isPrepared(first) ? first : undefined;
+      if (typeof first !== 'string' && !prepared) return call(...args) as never;
+      const values = prepared ? prepared.values : args[1];
+      const raw = prepared ? prepared.text : (first as string);
+      const text = Array.isArray(values) && values.length > 0 ? toNumberedPlaceholders(raw) : raw;
+      if (!armed || args.some((a) => typeof a === 'function')) {
+        return (prepared ? call({ ...prepared, text }, ...args.slice(1)) : call(text, ...args.slice(1))) as never;
+      }
       if (!this.timeoutSet) {
         this.timeoutSet = true;
         (call(`SET statement_timeout = ${queryTimeoutMs}`) as Promise<unknown>).catch(() => undefined);
       }
-      const config = { text, values: Array.isArray(values) ? values : undefined, query_timeout: queryTimeoutMs + CLIENT_TIMEOUT_SLACK_MS };
+      const config = {
+        ...(prepared ? { name: prepared.name } : {}),
+        text,
+        values: Array.isArray(values) ? values : undefined,
+        query_timeout: queryTimeoutMs + CLIENT_TIMEOUT_SLACK_MS,
+      };
       return (call(config) as Promise<unknown>).catch((err: unknown) => {
         // pg stops waiting but leaves the statement on the wire: the session is unusable.
         if (errorMessage(err) === 'Query read timeout')
@@ -94,6 +105,17 @@ function guardedPg(): PgDriver {
     armed = true;
   };
   return driver;
+}
+
+/** A named prepared statement for pg: `{ name, text, values }`. */
+interface PreparedQuery {
+  name: string;
+  text: string;
+  values?: unknown[];
+}
+
+function isPrepared(q: unknown): q is PreparedQuery {
+  return !!q && typeof q === 'object' && typeof (q as PreparedQuery).name === 'string' && typeof (q as PreparedQuery).text === 'string';
 }
 
 /** pg (and pg-pool) say these in words only. */
@@ -121,6 +143,8 @@ export class PostgresDialect extends SqlDialect {
   readonly name = 'postgres';
   readonly serialisesTransactions = false;
   private savepoints = 0;
+  /** The name of each hot read's prepared statement (pg prepares a name once per connection). */
+  private readonly statementNames = new Map<string, string>();
 
   /** `postgres://user:pass@host:port/db[?schema=name]` (credentials percent-encoded); `postgresql://` too. */
   static parseUrl(url: string, poolSize: number, migrationsRun: boolean): PostgresConfig | undefined {
@@ -157,6 +181,30 @@ export class PostgresDialect extends SqlDialect {
       // keepAlive: notice a silently dead peer in ~10 s instead of the OS's 2 h.
       extra: { keepAlive: true, keepAliveInitialDelayMillis: 10_000 },
     };
+  }
+
+  /** A named prepared statement on TypeORM's pool (its client applies the statement timeout). */
+  override async hotRead<T>(sql: string, params: unknown[]): Promise<T[]> {
+    const source = this.source();
+    const pool = source.isInitialized ? (source.driver as unknown as { master?: pg.Pool }).master : undefined;
+    if (!pool) return super.hotRead<T>(sql, params);
+    let name = this.statementNames.get(sql);
+    if (!name) {
+      name = `kamprov_hot_${this.statementNames.size + 1}`;
+      this.statementNames.set(sql, name);
+    }
+    const client = await pool.connect();
+    let failure: Error | undefined;
+    try {
+      const result = await client.query<T & pg.QueryResultRow>({ name, text: sql, values: params });
+      return result.rows;
+    } catch (err) {
+      failure = err as Error;
+      throw err;
+    } finally {
+      // A client whose statement failed at the connection level is not handed out again.
+      client.release(failure && errorMessage(failure) === 'Query read timeout' ? failure : undefined);
+    }
   }
 
   concat(...parts: string[]): string {

@@ -117,6 +117,19 @@ export abstract class SqlDialect {
   /** How a failed statement failed; undefined when `err` is not a database error at all. */
   abstract classify(err: unknown): DbFailure | undefined;
 
+  /**
+   * A read that runs on most requests (the key check, user/get, phone/get?mac=,
+   * numbers/inpool), on the pool and outside any transaction: a prepared statement where the
+   * driver has them (parsed and planned once per connection, rows in the binary protocol),
+   * with the same statement timeout as every other query. `sql` takes `?` placeholders;
+   * pass integers as strings and keep LIMIT out (mysql2 binds numbers as DOUBLE). Keep the
+   * SQL text to a few fixed statements: each is prepared once per pooled connection.
+   * Default: an ordinary query.
+   */
+  hotRead<T>(sql: string, params: unknown[]): Promise<T[]> {
+    return this.source().query<T[]>(sql, params);
+  }
+
   /** Runs `work` in a transaction on a connection of its own (or the one, on SQLite). */
   transaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     return this.source().transaction(work);

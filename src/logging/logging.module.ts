@@ -1,27 +1,32 @@
-import { Module, OnModuleInit, RequestMethod } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { LoggerModule } from 'nestjs-pino';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+// nestjs-pino's request context (not in its index): what its Logger reads the request's logger from.
+import { storage, Store } from 'nestjs-pino/storage';
 import { fastifyOf } from '../common/fastify-hooks';
 import { installRequestLog } from '../common/request-log.hook';
 import { MetricsModule } from '../metrics/metrics.module';
 import { MetricsService } from '../metrics/metrics.service';
 
 /**
- * nestjs-pino on top of Fastify's own pino logger (createApp hands Fastify the root logger
- * from root-logger.ts): `useExisting` binds each request's logger (a child carrying `reqId`)
- * to the request's async context, so whatever Nest or a service logs while handling a
- * request carries its id. The request log itself is written by common/request-log.hook.ts,
- * installed here; each finished request is also counted in the metrics.
+ * Binds each request's logger (Fastify's child of the root logger from root-logger.ts,
+ * carrying `reqId`) to the request's async context, so that whatever Nest or a service logs
+ * while handling a request (through nest-logger.ts, nestjs-pino's Logger) carries its id.
+ * This is what nestjs-pino's LoggerModule does with `useExisting`, as one Fastify hook
+ * instead of a Nest middleware run through @fastify/middie. The request log itself is
+ * written by common/request-log.hook.ts, installed here; each finished request is also
+ * counted in the metrics.
  */
-@Module({
-  imports: [
-    LoggerModule.forRoot({
-      useExisting: true,
-      forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
-    }),
-    MetricsModule,
-  ],
-})
+export function installLogContext(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void) => {
+    // Fastify runs the remaining hooks and the handler from done(): inside the context.
+    // Fastify's request loggers are pino children (createApp hands Fastify the root pino logger).
+    storage.run(new Store(request.log as Logger), done);
+  });
+}
+
+@Module({ imports: [MetricsModule] })
 export class LoggingModule implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -30,6 +35,8 @@ export class LoggingModule implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = fastifyOf(this.adapterHost);
-    if (fastify) installRequestLog(fastify, { onOutcome: (o) => this.metrics.observe(o) });
+    if (!fastify) return;
+    installLogContext(fastify);
+    installRequestLog(fastify, { onOutcome: (o) => this.metrics.observe(o) });
   }
 }

@@ -207,9 +207,7 @@ export class NumbersService {
 
   async inpool(e164: string): Promise<string> {
     // Plain SQL on the unique index: inpool is a hot read.
-    const [row] = await this.dataSource.query<{ id: number }[]>('SELECT id FROM kamprov_numbers WHERE number = ? LIMIT 1', [
-      Number(digitsOf(e164)),
-    ]);
+    const [row] = await this.dialect.hotRead<{ id: number }>('SELECT id FROM kamprov_numbers WHERE number = ? LIMIT 1', [digitsOf(e164)]);
     if (!row) throw notInPool(e164);
     return e164;
   }

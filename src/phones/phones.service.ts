@@ -5,6 +5,7 @@ import { globToLike, LIKE_ESCAPE } from '../common/glob';
 import { Address, formatAddress } from '../common/user-ref';
 import { isForeignKeyViolation, isUniqueViolation } from '../database/db-errors';
 import { keysetChunks, LIST_CHUNK_ROWS } from '../database/keyset';
+import { SqlDialect } from '../database/sql-dialect';
 import { Transactor } from '../database/transactor';
 import { UsersService } from '../users/users.service';
 import { PhoneEntity } from './entities/phone.entity';
@@ -22,6 +23,7 @@ export class PhonesService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly transactor: Transactor,
     private readonly users: UsersService,
+    private readonly dialect: SqlDialect,
   ) {}
 
   /**
@@ -30,13 +32,15 @@ export class PhonesService {
    * carries `vendor` and `model` (null when unset), and `users` may be empty.
    */
   async usersOf(mac: string, limit?: number): Promise<PhoneUsersView> {
-    // Plain SQL: phone/get?mac= is what provisioning servers ask at boot storms.
-    const rows = await this.dataSource.query<Address[]>(
-      `SELECT u.username, u.domain FROM kamprov_phones p INNER JOIN kamprov_users u ON u.id = p.user_id
-        WHERE p.mac = ? ORDER BY p.line, u.username, u.domain${limit !== undefined ? ' LIMIT ?' : ''}`,
-      limit !== undefined ? [mac, limit] : [mac],
-    );
-    const [device] = await this.dataSource.query<{ vendor: string; model: string | null }[]>(
+    // Plain SQL: phone/get?mac= is what provisioning servers ask at boot storms; a prepared
+    // statement without `limit` (mysql2 binds numbers as DOUBLE, which MySQL 8 refuses in LIMIT).
+    const sql = `SELECT u.username, u.domain FROM kamprov_phones p INNER JOIN kamprov_users u ON u.id = p.user_id
+        WHERE p.mac = ? ORDER BY p.line, u.username, u.domain`;
+    const rows =
+      limit === undefined
+        ? await this.dialect.hotRead<Address>(sql, [mac])
+        : await this.dataSource.query<Address[]>(`${sql} LIMIT ?`, [mac, limit]);
+    const [device] = await this.dialect.hotRead<{ vendor: string; model: string | null }>(
       'SELECT vendor, model FROM kamprov_phone_devices WHERE mac = ?',
       [mac],
     );

@@ -85,7 +85,7 @@ export class UsersService {
   }
 
   async get(address: Address): Promise<UserView> {
-    const found = await this.find(this.dataSource.manager, address);
+    const found = await this.find(undefined, address);
     if (!found) throw notFound(address);
     return toUserView(found.user, found.subscriberPassword);
   }
@@ -283,15 +283,18 @@ export class UsersService {
   /**
    * One user with its subscriber password, by address. Plain SQL on purpose: this is the
    * hot read path (user/get, and the start of every change), and the query builder plus
-   * entity hydration cost more CPU than the query itself.
+   * entity hydration cost more CPU than the query itself. Without `em` (user/get): a hot
+   * read, a prepared statement on the pool (SqlDialect.hotRead).
    */
   private async find(
-    em: EntityManager,
+    em: EntityManager | undefined,
     address: Address,
     lock = false,
   ): Promise<{ user: UserRecord; subscriberPassword: string | null } | undefined> {
     const sql = `${this.findUserSql}${this.dialect.lockClause(lock ? 'update' : undefined, 'u')}`;
-    const rows = await em.query<(UserRecord & { subscriber_password: string | null })[]>(sql, [address.username, address.domain]);
+    const params = [address.username, address.domain];
+    type Row = UserRecord & { subscriber_password: string | null };
+    const rows = em ? await em.query<Row[]>(sql, params) : await this.dialect.hotRead<Row>(sql, params);
     const row = rows[0];
     if (!row) return undefined;
     const { subscriber_password, ...user } = row;

@@ -143,6 +143,29 @@ for (const target of databaseTargets())
       }
     }, 90_000);
 
+    it("carries the request's reqId on what is logged while the request is handled (the log context)", async () => {
+      const db = await target.create();
+      const server = await startServer({ DATABASE_URL: db.url, BOOTSTRAP_API_KEY: key, LOG_FORMAT: 'json' });
+      try {
+        // A table gone from under kamprov: the exception filter logs the failure, in the request.
+        await db.exec('DROP TABLE kamprov_numbers');
+        const res = await fetch(`${server.url}/numbers/inpool?number=%2B4723456789`, {
+          headers: { 'x-api-key': key, 'x-request-id': 'obs-ctx-1' },
+        });
+        expect(res.status).toBe(503);
+        const output = await server.waitForOutput(/"reqId":"obs-ctx-1","context":"HTTP"/);
+        const lines = output
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as Record<string, unknown>);
+        const failure = lines.find((l) => l.level === 'error' && l.context !== 'HTTP' && /database failure/.test(String(l.msg)));
+        expect(failure).toMatchObject({ reqId: 'obs-ctx-1' });
+      } finally {
+        await server.stop();
+        await db.drop();
+      }
+    }, 90_000);
+
     it('is human-readable with LOG_FORMAT=pretty', async () => {
       const db = await target.create();
       const server = await startServer({ DATABASE_URL: db.url, BOOTSTRAP_API_KEY: key, LOG_FORMAT: 'pretty' });
