@@ -1,3 +1,4 @@
+import { fresh, freshDigits } from './support/seed';
 import { addLocalDomain, expectRefused, onEveryDatabase } from './support/suite';
 
 const D = 'sip.example.com';
@@ -10,12 +11,28 @@ onEveryDatabase('aliases', (ctx) => {
   const claims = (username: string) =>
     ctx().db.query<any>('SELECT username, domain, kind, e164_destination FROM kamprov_address_claims WHERE username = ?', [username]);
 
+  // alice, bob and carol are every run's; a test that adds aliases to a destination, or takes
+  // its E.164 slot, seeds a user and alias names of its own, so that each test runs alone with -t.
   beforeAll(async () => {
     await addLocalDomain(ctx().db, D);
     for (const u of ['alice', 'bob', 'carol']) {
       expect((await get(`/user/add_local?username=${u}&domain=${D}`)).status).toBe(200);
     }
   });
+  /** A local user on D of the test's own; answers its username. */
+  const newUser = async (prefix = 'u') => {
+    const username = fresh(prefix);
+    expect((await get(`/user/add_local?username=${username}&domain=${D}`)).status).toBe(200);
+    return username;
+  };
+  /** Adds alias@D -> destination@D (an E.164 alias as %2B...) and answers the alias username. */
+  const given = async (alias: string, destination: string) => {
+    const res = await get(`/alias/add?alias_username=${encodeURIComponent(alias)}&alias_domain=${D}&destination=${destination}@${D}`);
+    expect([alias, res.status]).toEqual([alias, 200]);
+    return alias;
+  };
+  /** An E.164 alias username of the test's own (+4750xxxxxx). */
+  const freshE164 = () => `+${freshDigits('4750', 6)}`;
 
   describe('alias/add', () => {
     it('adds an alias to a local subscriber, writes dbaliases and claims the address', async () => {
@@ -35,24 +52,29 @@ onEveryDatabase('aliases', (ctx) => {
     });
 
     it('takes an E.164 alias (%2B or an unencoded plus) and records its destination slot', async () => {
-      const res = await get(`/alias/add?alias_username=%2B4761123456&alias_domain=${D}&destination=alice@${D}`);
+      const [first, second] = [await newUser(), await newUser()];
+      const res = await get(`/alias/add?alias_username=%2B4761123456&alias_domain=${D}&destination=${first}@${D}`);
       expect(res.status).toBe(200);
       expect(res.body.alias).toBe(`+4761123456@${D}`);
-      expect(await claims('+4761123456')).toEqual([{ username: '+4761123456', domain: D, kind: 'alias', e164_destination: `alice@${D}` }]);
-      const spaced = await get(`/alias/add?alias_username=%204722334455&alias_domain=${D}&destination=bob@${D}`);
+      expect(await claims('+4761123456')).toEqual([
+        { username: '+4761123456', domain: D, kind: 'alias', e164_destination: `${first}@${D}` },
+      ]);
+      const spaced = await get(`/alias/add?alias_username=%204722334455&alias_domain=${D}&destination=${second}@${D}`);
       expect(spaced.status).toBe(200);
       expect(spaced.body.alias).toBe(`+4722334455@${D}`);
       expect(await dbaliases('alias_username = ?', ['+4722334455'])).toHaveLength(1);
     });
 
     it('refuses a second E.164 alias for one destination (exists) but takes other aliases', async () => {
+      const owner = await newUser();
+      await given(freshE164(), owner);
       await expectRefused(
         ctx().db,
-        () => get(`/alias/add?alias_username=%2B4761999999&alias_domain=${D}&destination=alice@${D}`),
+        () => get(`/alias/add?alias_username=%2B4761999999&alias_domain=${D}&destination=${owner}@${D}`),
         { status: 409, response: 'failed', cause: 'exists', detail: /E\.164/ },
         TABLES,
       );
-      expect((await get(`/alias/add?alias_username=support&alias_domain=${D}&destination=alice@${D}`)).status).toBe(200);
+      expect((await get(`/alias/add?alias_username=${fresh('support')}&alias_domain=${D}&destination=${owner}@${D}`)).status).toBe(200);
     });
 
     it('refuses an alias domain that is not local (nxdomain, 422)', async () => {
@@ -74,9 +96,15 @@ onEveryDatabase('aliases', (ctx) => {
     });
 
     it('refuses an alias that exists, to any destination (exists, 409)', async () => {
+      const taken = await given(fresh('sales'), 'alice');
       for (const dest of [`alice@${D}`, `bob@${D}`]) {
         const refusal = { status: 409, response: 'failed', cause: 'exists' } as const;
-        await expectRefused(ctx().db, () => get(`/alias/add?alias_username=sales&alias_domain=${D}&destination=${dest}`), refusal, TABLES);
+        await expectRefused(
+          ctx().db,
+          () => get(`/alias/add?alias_username=${taken}&alias_domain=${D}&destination=${dest}`),
+          refusal,
+          TABLES,
+        );
       }
     });
 
@@ -125,37 +153,53 @@ onEveryDatabase('aliases', (ctx) => {
   });
 
   describe('alias/list', () => {
+    /** A destination of its own with an E.164 alias and two others (seeded in reverse order). */
+    const listed = async () => {
+      const owner = await newUser('lister');
+      const [e164, sales, support] = [freshE164(), fresh('sales'), fresh('support')];
+      for (const alias of [support, sales, e164]) await given(alias, owner);
+      return { owner, e164, sales, support };
+    };
+
     it('lists the aliases of a destination, ordered by alias', async () => {
-      const res = await get(`/alias/list?destination=alice@SIP.example.com`);
+      const { owner, e164, sales, support } = await listed();
+      const res = await get(`/alias/list?destination=${owner}@SIP.example.com`);
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
         response: 'ok',
         aliases: [
-          { alias: `+4761123456@${D}`, destination: `alice@${D}` },
-          { alias: `sales@${D}`, destination: `alice@${D}` },
-          { alias: `support@${D}`, destination: `alice@${D}` },
+          { alias: `${e164}@${D}`, destination: `${owner}@${D}` },
+          { alias: `${sales}@${D}`, destination: `${owner}@${D}` },
+          { alias: `${support}@${D}`, destination: `${owner}@${D}` },
         ],
       });
     });
 
     it('with e164=true, only the E.164 alias', async () => {
-      const res = await get(`/alias/list?destination=alice@${D}&e164=true`);
-      expect(res.body.aliases).toEqual([{ alias: `+4761123456@${D}`, destination: `alice@${D}` }]);
-      expect((await get(`/alias/list?destination=alice@${D}&e164=false`)).body.aliases).toHaveLength(3);
+      const { owner, e164 } = await listed();
+      const res = await get(`/alias/list?destination=${owner}@${D}&e164=true`);
+      expect(res.body.aliases).toEqual([{ alias: `${e164}@${D}`, destination: `${owner}@${D}` }]);
+      expect((await get(`/alias/list?destination=${owner}@${D}&e164=false`)).body.aliases).toHaveLength(3);
     });
 
     it('by alias address, where it leads (an unencoded plus too)', async () => {
-      expect((await get(`/alias/list?alias=sales@${D}`)).body.aliases).toEqual([{ alias: `sales@${D}`, destination: `alice@${D}` }]);
-      expect((await get(`/alias/list?alias=%204722334455@${D}`)).body.aliases).toEqual([
-        { alias: `+4722334455@${D}`, destination: `bob@${D}` },
+      const { owner, sales } = await listed();
+      const other = await newUser();
+      const e164 = await given(freshE164(), other);
+      expect((await get(`/alias/list?alias=${sales}@${D}`)).body.aliases).toEqual([
+        { alias: `${sales}@${D}`, destination: `${owner}@${D}` },
+      ]);
+      expect((await get(`/alias/list?alias=%20${e164.slice(1)}@${D}`)).body.aliases).toEqual([
+        { alias: `${e164}@${D}`, destination: `${other}@${D}` },
       ]);
       expect((await get(`/alias/list?alias=nothing@${D}`)).body.aliases).toEqual([]);
-      expect((await get(`/alias/list?alias=sales@${D}&destination=bob@${D}`)).body.aliases).toEqual([]);
+      expect((await get(`/alias/list?alias=${sales}@${D}&destination=${other}@${D}`)).body.aliases).toEqual([]);
     });
 
     it('honours limit', async () => {
-      const res = await get(`/alias/list?destination=alice@${D}&limit=2`);
-      expect(res.body.aliases.map((a: any) => a.alias)).toEqual([`+4761123456@${D}`, `sales@${D}`]);
+      const { owner, e164, sales } = await listed();
+      const res = await get(`/alias/list?destination=${owner}@${D}&limit=2`);
+      expect(res.body.aliases.map((a: any) => a.alias)).toEqual([`${e164}@${D}`, `${sales}@${D}`]);
     });
 
     it.each([
@@ -176,18 +220,21 @@ onEveryDatabase('aliases', (ctx) => {
 
   describe('alias/remove', () => {
     it('removes the alias, answers it and its destination, and frees the address', async () => {
-      const res = await get(`/alias/remove?alias_username=support&alias_domain=SIP.EXAMPLE.COM`);
+      const support = await given(fresh('support'), 'alice');
+      const res = await get(`/alias/remove?alias_username=${support}&alias_domain=SIP.EXAMPLE.COM`);
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ response: 'ok', alias: `support@${D}`, destination: `alice@${D}` });
-      expect(await dbaliases('alias_username = ?', ['support'])).toHaveLength(0);
-      expect(await claims('support')).toHaveLength(0);
+      expect(res.body).toEqual({ response: 'ok', alias: `${support}@${D}`, destination: `alice@${D}` });
+      expect(await dbaliases('alias_username = ?', [support])).toHaveLength(0);
+      expect(await claims(support)).toHaveLength(0);
       // The address is free again: for a user as well as for another alias.
-      expect((await get(`/user/add_local?username=support&domain=${D}`)).status).toBe(200);
+      expect((await get(`/user/add_local?username=${support}&domain=${D}`)).status).toBe(200);
     });
 
     it('frees the E.164 slot of the destination', async () => {
-      expect((await get(`/alias/remove?alias_username=%2B4761123456&alias_domain=${D}`)).status).toBe(200);
-      const res = await get(`/alias/add?alias_username=%2B4761999999&alias_domain=${D}&destination=alice@${D}`);
+      const owner = await newUser();
+      const e164 = await given(freshE164(), owner);
+      expect((await get(`/alias/remove?alias_username=${encodeURIComponent(e164)}&alias_domain=${D}`)).status).toBe(200);
+      const res = await get(`/alias/add?alias_username=%2B4761999999&alias_domain=${D}&destination=${owner}@${D}`);
       expect(res.status).toBe(200);
     });
 
@@ -235,11 +282,12 @@ onEveryDatabase('aliases', (ctx) => {
     });
 
     it('free an E.164 slot whose alias is gone', async () => {
-      expect((await get(`/alias/add?alias_username=%2B4780000001&alias_domain=${D}&destination=lost@${D}`)).status).toBe(200);
+      const lost = await newUser('lost');
+      expect((await get(`/alias/add?alias_username=%2B4780000001&alias_domain=${D}&destination=${lost}@${D}`)).status).toBe(200);
       await ctx().db.exec("DELETE FROM dbaliases WHERE alias_username = '+4780000001'");
-      expect((await get(`/alias/add?alias_username=%2B4780000002&alias_domain=${D}&destination=lost@${D}`)).status).toBe(200);
-      expect((await get(`/alias/list?destination=lost@${D}&e164=true`)).body.aliases).toEqual([
-        { alias: `+4780000002@${D}`, destination: `lost@${D}` },
+      expect((await get(`/alias/add?alias_username=%2B4780000002&alias_domain=${D}&destination=${lost}@${D}`)).status).toBe(200);
+      expect((await get(`/alias/list?destination=${lost}@${D}&e164=true`)).body.aliases).toEqual([
+        { alias: `+4780000002@${D}`, destination: `${lost}@${D}` },
       ]);
     });
   });

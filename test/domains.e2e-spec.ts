@@ -1,5 +1,6 @@
 import { createServer, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fresh } from './support/seed';
 import { addLocalDomain, expectRefused, onEveryDatabase } from './support/suite';
 
 const TABLES = ['subscriber', 'kamprov_users', 'dbaliases', 'domain', 'kamprov_address_claims'];
@@ -74,8 +75,18 @@ afterAll(async () => {
   await kamailio.close();
 });
 
+/** A domain name of the test's own (so that each test runs alone with -t). */
+const freshDomain = (prefix: string) => `${fresh(prefix)}.example.com`;
+
 onEveryDatabase('domains', (ctx) => {
   const get = (path: string) => ctx().app.get(path);
+  /** A local domain of the test's own, added through domain/add, with a user in it; answers both. */
+  const domainWithUser = async (prefix: string) => {
+    const domain = freshDomain(prefix);
+    expect((await get(`/domain/add?domain=${domain}`)).status).toBe(200);
+    expect((await get(`/user/add_local?user=first@${domain}`)).status).toBe(200);
+    return { domain, user: `first@${domain}` };
+  };
 
   it('domain/list answers the local domains, ordered; limit applies', async () => {
     await addLocalDomain(ctx().db, 'b.example.com');
@@ -103,9 +114,11 @@ onEveryDatabase('domains', (ctx) => {
   });
 
   it('domain/add refuses a present domain, in any case (exists, 409)', async () => {
+    const present = freshDomain('present');
+    expect((await get(`/domain/add?domain=${present}`)).status).toBe(200);
     await expectRefused(
       ctx().db,
-      () => get('/domain/add?domain=NEW.example.com'),
+      () => get(`/domain/add?domain=${present.toUpperCase()}`),
       { status: 409, response: 'failed', cause: 'exists' },
       TABLES,
     );
@@ -127,14 +140,15 @@ onEveryDatabase('domains', (ctx) => {
         TABLES,
       );
     };
-    await refuse('new.example.com', /1 user/);
+    const { domain: peopled, user } = await domainWithUser('peopled');
+    await refuse(peopled, /1 user/);
 
     await addLocalDomain(ctx().db, 'bare.example.com');
     await ctx().db.exec("INSERT INTO subscriber (username, domain, password, ha1, ha1b) VALUES ('k', 'bare.example.com', 'x', 'x', 'x')");
     await refuse('bare.example.com', /1 Kamailio subscriber/);
 
     await addLocalDomain(ctx().db, 'alias.example.com');
-    expect((await get('/alias/add?alias_username=a&alias_domain=alias.example.com&destination=first@new.example.com')).status).toBe(200);
+    expect((await get(`/alias/add?alias_username=a&alias_domain=alias.example.com&destination=${user}`)).status).toBe(200);
     await refuse('alias.example.com', /1 alias/);
 
     expect((await get('/user/add_remote?user=r@later.example.com&password=p&registrar=sip.later.example.com')).status).toBe(200);
@@ -143,18 +157,25 @@ onEveryDatabase('domains', (ctx) => {
   });
 
   it('domain/remove removes an empty domain; it is no longer local', async () => {
-    expect((await get('/alias/remove?alias_username=a&alias_domain=alias.example.com')).status).toBe(200);
-    const res = await get('/domain/remove?domain=Alias.Example.com');
+    const { user } = await domainWithUser('home');
+    const emptied = freshDomain('emptied');
+    await addLocalDomain(ctx().db, emptied);
+    expect((await get(`/alias/add?alias_username=a&alias_domain=${emptied}&destination=${user}`)).status).toBe(200);
+    expect((await get(`/alias/remove?alias_username=a&alias_domain=${emptied}`)).status).toBe(200);
+    const res = await get(`/domain/remove?domain=${emptied.replace(/^e/, 'E').replace('example', 'Example')}`);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ response: 'ok', domain: 'alias.example.com', reloaded: false });
-    expect(await ctx().db.query("SELECT id FROM domain WHERE domain = 'alias.example.com'")).toHaveLength(0);
-    const alias = await get('/alias/add?alias_username=b&alias_domain=alias.example.com&destination=first@new.example.com');
+    expect(res.body).toMatchObject({ response: 'ok', domain: emptied, reloaded: false });
+    expect(await ctx().db.query('SELECT id FROM domain WHERE domain = ?', [emptied])).toHaveLength(0);
+    const alias = await get(`/alias/add?alias_username=b&alias_domain=${emptied}&destination=${user}`);
     expect(alias.status).toBe(422);
     expect(alias.body.cause).toBe('nxdomain');
   });
 
   it('domain/remove answers nonexistant (404) for an absent domain', async () => {
-    const res = await get('/domain/remove?domain=alias.example.com');
+    const gone = freshDomain('gone');
+    expect((await get(`/domain/add?domain=${gone}`)).status).toBe(200);
+    expect((await get(`/domain/remove?domain=${gone}`)).status).toBe(200);
+    const res = await get(`/domain/remove?domain=${gone}`);
     expect(res.status).toBe(404);
     expect(res.body).toMatchObject({ response: 'failed', cause: 'nonexistant' });
   });
@@ -211,11 +232,13 @@ onEveryDatabase(
     });
 
     it('an HTTP error without a JSON-RPC answer: reloaded is false', async () => {
+      const domain = freshDomain('err');
+      await addLocalDomain(ctx().db, domain);
       kamailio.mode = 'http500';
-      const res = await get('/domain/remove?domain=err.example.com');
+      const res = await get(`/domain/remove?domain=${domain}`);
       expect(res.body).toMatchObject({ response: 'ok', reloaded: false });
       expect(res.body.detail).toMatch(/HTTP 500/);
-      expect(await ctx().db.query("SELECT id FROM domain WHERE domain = 'err.example.com'")).toHaveLength(0);
+      expect(await ctx().db.query('SELECT id FROM domain WHERE domain = ?', [domain])).toHaveLength(0);
     });
 
     it('a Kamailio that does not answer: kamprov gives up after about 2 s, the change stays', async () => {

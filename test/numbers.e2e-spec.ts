@@ -1,3 +1,4 @@
+import { freshDigits } from './support/seed';
 import { expectRefused, onEveryDatabase, SuiteContext } from './support/suite';
 
 const TABLES = ['kamprov_numbers'];
@@ -12,6 +13,9 @@ async function poolOf(c: SuiteContext): Promise<string[]> {
     .map((n) => `+${n}`);
 }
 
+/** A number of the test's own, +4762 and six digits (no test adds a +4762 number by hand). */
+const freshNumber = () => `+${freshDigits('4762', 6)}`;
+
 async function countBetween(c: SuiteContext, lo: number, hi: number): Promise<number> {
   const [row] = await c.db.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM kamprov_numbers WHERE number BETWEEN ? AND ?', [
     lo,
@@ -24,6 +28,13 @@ onEveryDatabase(
   'numbers',
   (ctx) => {
     const get = (path: string) => ctx().app.get(path);
+    // Each test adds the numbers it needs; the numbers/list tests, which see the whole pool,
+    // have a database of their own (the next suite), so each test runs alone with -t.
+    /** Adds the number to the pool and answers it. */
+    const given = async (number: string) => {
+      expect([number, (await get(`/numbers/add?number=${encodeURIComponent(number)}`)).status]).toEqual([number, 200]);
+      return number;
+    };
 
     describe('numbers/add', () => {
       it('adds a number and answers it with "Added <number>"', async () => {
@@ -41,10 +52,11 @@ onEveryDatabase(
       });
 
       it('refuses a number already in the pool (exists, 409) and writes nothing', async () => {
+        const number = await given(freshNumber());
         await expectRefused(
           ctx().db,
-          () => get('/numbers/add?number=%2B4761123456'),
-          { status: 409, response: 'failed', cause: 'exists', detail: '+4761123456' },
+          () => get(`/numbers/add?number=${encodeURIComponent(number)}`),
+          { status: 409, response: 'failed', cause: 'exists', detail: number },
           TABLES,
         );
       });
@@ -67,9 +79,10 @@ onEveryDatabase(
 
     describe('numbers/inpool', () => {
       it('answers ok with the number when it is in the pool', async () => {
-        const res = await get('/numbers/inpool?number=%2B4761123456');
+        const number = await given(freshNumber());
+        const res = await get(`/numbers/inpool?number=${encodeURIComponent(number)}`);
         expect(res.status).toBe(200);
-        expect(res.body).toEqual({ response: 'ok', number: '+4761123456' });
+        expect(res.body).toEqual({ response: 'ok', number });
       });
 
       it('answers failed/nonexistant (404) when it is not', async () => {
@@ -91,16 +104,19 @@ onEveryDatabase(
 
     describe('numbers/remove', () => {
       it('pulls a number and answers it', async () => {
-        const res = await get('/numbers/remove?number=%2B4761123457');
+        const number = await given(freshNumber());
+        const res = await get(`/numbers/remove?number=${encodeURIComponent(number)}`);
         expect(res.status).toBe(200);
-        expect(res.body).toEqual({ response: 'ok', number: '+4761123457' });
-        expect((await get('/numbers/inpool?number=%2B4761123457')).status).toBe(404);
+        expect(res.body).toEqual({ response: 'ok', number });
+        expect((await get(`/numbers/inpool?number=${encodeURIComponent(number)}`)).status).toBe(404);
       });
 
       it('answers nonexistant for a number not in the pool, writing nothing', async () => {
+        const number = await given(freshNumber());
+        expect((await get(`/numbers/remove?number=${encodeURIComponent(number)}`)).status).toBe(200);
         await expectRefused(
           ctx().db,
-          () => get('/numbers/remove?number=%2B4761123457'),
+          () => get(`/numbers/remove?number=${encodeURIComponent(number)}`),
           { status: 404, response: 'failed', cause: 'nonexistant' },
           TABLES,
         );
@@ -124,10 +140,11 @@ onEveryDatabase(
       });
 
       it('skips and counts numbers already in the pool', async () => {
-        const res = await get('/numbers/add_range?start=+4722000005&end=+4722000014');
+        expect((await get('/numbers/add_range?start=%2B4722000100&end=%2B4722000109')).body).toMatchObject({ added: 10 });
+        const res = await get('/numbers/add_range?start=+4722000105&end=+4722000114');
         expect(res.status).toBe(200);
-        expect(res.body).toEqual({ response: 'ok', added: 5, skipped: 5, start: '+4722000005', end: '+4722000014' });
-        expect(await countBetween(ctx(), 4722000000, 4722000014)).toBe(15);
+        expect(res.body).toEqual({ response: 'ok', added: 5, skipped: 5, start: '+4722000105', end: '+4722000114' });
+        expect(await countBetween(ctx(), 4722000100, 4722000114)).toBe(15);
       });
 
       it('fills a range of several insert batches, skipping numbers present anywhere in it', async () => {
@@ -214,18 +231,43 @@ onEveryDatabase(
         await expectRefused(ctx().db, () => get(`/numbers/add_range?${query}`), { status: 400, response: 'invalid', cause }, TABLES);
       });
     });
+  },
+  { NUMBERS_MAX_RANGE: String(MAX_RANGE) },
+);
+
+/**
+ * numbers/list answers the whole pool: its tests have a database of their own, the pool seeded
+ * before them and only read (+4722000000..14, +4761123456, three ranges of 30000, 20000 and
+ * 30000 numbers, +12025550198..201, +4799, +5 and +999999999999999).
+ */
+onEveryDatabase(
+  'numbers: numbers/list',
+  (ctx) => {
+    const get = (path: string) => ctx().app.get(path);
+
+    beforeAll(async () => {
+      const ranges: [number, number][] = [
+        [4722000000, 4722000014],
+        [4723000000, 4723000000 + MAX_RANGE - 1],
+        [4724000000, 4724019999],
+        [4725000000, 4725000000 + MAX_RANGE - 1],
+        [12025550198, 12025550201],
+      ];
+      for (const [start, end] of ranges) {
+        expect((await get(`/numbers/add_range?start=%2B${start}&end=%2B${end}`)).body).toMatchObject({ added: end - start + 1 });
+      }
+      for (const n of ['%2B4761123456', '%2B4799', '%2B5', '%2B999999999999999']) {
+        expect((await get(`/numbers/add?number=${n}`)).status).toBe(200);
+      }
+    });
 
     describe('numbers/list', () => {
-      beforeAll(async () => {
-        for (const n of ['%2B4799', '%2B5', '%2B999999999999999']) expect((await get(`/numbers/add?number=${n}`)).status).toBe(200);
-      });
-
       it('answers the whole pool in numeric order', async () => {
         const res = await get('/numbers/list');
         expect(res.status).toBe(200);
         const numbers = res.body.numbers as string[];
         expect(numbers).toEqual(await poolOf(ctx()));
-        expect(numbers.length).toBe(10 + 5 + MAX_RANGE + 20000 + MAX_RANGE + 4 + 1 + 3);
+        expect(numbers.length).toBe(15 + 1 + MAX_RANGE + 20000 + MAX_RANGE + 4 + 3);
         // Numerically +5 < +4799 < +4722000000 < ... < +12025550198 < +999999999999999.
         expect(numbers.slice(0, 3)).toEqual(['+5', '+4799', '+4722000000']);
         expect(numbers[numbers.length - 1]).toBe('+999999999999999');

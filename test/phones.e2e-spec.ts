@@ -1,3 +1,4 @@
+import { fresh, freshDigits } from './support/seed';
 import { addLocalDomain, expectRefused, onEveryDatabase } from './support/suite';
 
 const D = 'sip.example.com';
@@ -5,17 +6,44 @@ const TABLES = ['kamprov_phones', 'kamprov_users', 'subscriber'];
 const MAC1 = 'f00ba2ba5c00';
 const MAC2 = 'f00ba2ba5c01';
 const MAC3 = '0a1b2c3d4e5f';
+const REM = 'user=rem@remote.example.net&password=p&registrar=sip.remote.example.net';
+
+/** A MAC of the test's own, with hex letters in it (f00ba2 and six digits). */
+const freshMac = () => freshDigits('f00ba2', 6);
+/** F0:0B:A2:00:00:07: colon-separated, upper case. */
+const colons = (mac: string) => mac.match(/../g)!.join(':').toUpperCase();
+/** f0-0B-a2-00-00-07: dash-separated, mixed case. */
+const dashes = (mac: string) =>
+  mac
+    .match(/../g)!
+    .map((pair, i) => (i % 2 === 1 ? pair.toUpperCase() : pair))
+    .join('-');
+
+// Each test puts users on phones of its own (fresh MACs, and a fresh user where it counts a
+// user's phones or removes one), so that it runs alone with -t as well as in the file. The
+// phone/list tests, which see every phone of the database, have a database of their own below.
 
 onEveryDatabase('phones', (ctx) => {
   const get = (path: string) => ctx().app.get(path);
   const phoneRows = (mac: string) => ctx().db.query<{ user_id: number }>('SELECT user_id FROM kamprov_phones WHERE mac = ?', [mac]);
+  /** Puts each user (an address) on the phone. */
+  const given = async (mac: string, ...users: string[]) => {
+    for (const user of users) expect([mac, user, (await get(`/phone/add?mac=${mac}&user=${user}`)).status]).toEqual([mac, user, 200]);
+    return mac;
+  };
+  /** A local user on D of the test's own; answers its username. */
+  const newUser = async (prefix: string) => {
+    const username = fresh(prefix);
+    expect((await get(`/user/add_local?username=${username}&domain=${D}`)).status).toBe(200);
+    return username;
+  };
 
   beforeAll(async () => {
     await addLocalDomain(ctx().db, D);
-    for (const name of ['alice', 'bob', 'carol', 'lonely']) {
+    for (const name of ['alice', 'bob', 'carol']) {
       expect((await get(`/user/add_local?username=${name}&domain=${D}`)).status).toBe(200);
     }
-    expect((await get('/user/add_remote?user=rem@remote.example.net&password=p&registrar=sip.remote.example.net')).status).toBe(200);
+    expect((await get(`/user/add_remote?${REM}`)).status).toBe(200);
   });
 
   describe('phone/add', () => {
@@ -31,27 +59,30 @@ onEveryDatabase('phones', (ctx) => {
     });
 
     it('accepts colon- and dash-separated MACs in any case, and user=', async () => {
-      const colon = await get(`/phone/add?mac=F0:0B:A2:BA:5C:00&user=bob@${D.toUpperCase()}`);
+      const [mac1, mac2] = [await given(freshMac(), `alice@${D}`), freshMac()];
+      const colon = await get(`/phone/add?mac=${colons(mac1)}&user=bob@${D.toUpperCase()}`);
       expect(colon.status).toBe(200);
-      expect(colon.body).toEqual({ response: 'ok', mac: MAC1, user: `bob@${D}` });
-      const dash = await get(`/phone/add?mac=f0-0b-a2-BA-5c-01&user=alice@${D}`);
+      expect(colon.body).toEqual({ response: 'ok', mac: mac1, user: `bob@${D}` });
+      const dash = await get(`/phone/add?mac=${dashes(mac2)}&user=alice@${D}`);
       expect(dash.status).toBe(200);
-      expect(dash.body.mac).toBe(MAC2);
-      expect(await phoneRows(MAC1)).toHaveLength(2);
-      expect(await phoneRows(MAC2)).toHaveLength(1);
+      expect(dash.body.mac).toBe(mac2);
+      expect(await phoneRows(mac1)).toHaveLength(2);
+      expect(await phoneRows(mac2)).toHaveLength(1);
     });
 
     it('takes remote users too', async () => {
-      const res = await get(`/phone/add?mac=${MAC3}&user=rem@remote.example.net`);
+      const mac = freshMac();
+      const res = await get(`/phone/add?mac=${mac}&user=rem@remote.example.net`);
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ response: 'ok', mac: MAC3, user: 'rem@remote.example.net' });
+      expect(res.body).toEqual({ response: 'ok', mac, user: 'rem@remote.example.net' });
     });
 
     it('refuses the same pair again, in whatever spelling (exists, 409), and writes nothing', async () => {
+      const mac = await given(freshMac(), `alice@${D}`);
       await expectRefused(
         ctx().db,
-        () => get(`/phone/add?mac=F0-0B-A2-BA-5C-00&username=alice&domain=${D}`),
-        { status: 409, response: 'failed', cause: 'exists', detail: MAC1 },
+        () => get(`/phone/add?mac=${dashes(mac).toUpperCase()}&username=alice&domain=${D}`),
+        { status: 409, response: 'failed', cause: 'exists', detail: mac },
         TABLES,
       );
     });
@@ -87,10 +118,11 @@ onEveryDatabase('phones', (ctx) => {
 
     it('has the pair unique and the user referenced (ON DELETE RESTRICT) in the schema itself', async () => {
       const { db } = ctx();
-      const [row] = await db.query<{ user_id: number }>('SELECT user_id FROM kamprov_phones WHERE mac = ? LIMIT 1', [MAC1]);
+      const mac = await given(freshMac(), `alice@${D}`);
+      const [row] = await db.query<{ user_id: number }>('SELECT user_id FROM kamprov_phones WHERE mac = ? LIMIT 1', [mac]);
       let refusal = 'none';
       try {
-        await db.exec('INSERT INTO kamprov_phones (mac, user_id) VALUES (?, ?)', [MAC1, row.user_id]);
+        await db.exec('INSERT INTO kamprov_phones (mac, user_id) VALUES (?, ?)', [mac, row.user_id]);
       } catch (err) {
         refusal = String((err as Error).message);
       }
@@ -118,13 +150,15 @@ onEveryDatabase('phones', (ctx) => {
 
   describe('phone/get', () => {
     it('by mac: the users on the phone, ordered, whatever the MAC spelling', async () => {
-      for (const mac of [MAC1, 'F0:0B:A2:BA:5C:00', 'f0-0b-a2-ba-5c-00']) {
+      const shared = await given(freshMac(), `alice@${D}`, `bob@${D}`);
+      const remote = await given(freshMac(), 'rem@remote.example.net');
+      for (const mac of [shared, colons(shared), dashes(shared)]) {
         const res = await get(`/phone/get?mac=${mac}`);
         expect(res.status).toBe(200);
-        expect(res.body).toEqual({ response: 'ok', mac: MAC1, users: [`alice@${D}`, `bob@${D}`] });
+        expect(res.body).toEqual({ response: 'ok', mac: shared, users: [`alice@${D}`, `bob@${D}`] });
       }
-      expect((await get(`/phone/get?mac=${MAC3}`)).body.users).toEqual(['rem@remote.example.net']);
-      expect((await get(`/phone/get?mac=${MAC1}&limit=1`)).body.users).toEqual([`alice@${D}`]);
+      expect((await get(`/phone/get?mac=${remote}`)).body.users).toEqual(['rem@remote.example.net']);
+      expect((await get(`/phone/get?mac=${shared}&limit=1`)).body.users).toEqual([`alice@${D}`]);
     });
 
     it('by mac: a MAC that carries no user is nonexistant (404)', async () => {
@@ -134,18 +168,23 @@ onEveryDatabase('phones', (ctx) => {
     });
 
     it("by user: the MACs of the user's phones, ordered", async () => {
-      for (const q of [`user=alice@${D}`, `username=alice&domain=${D.toUpperCase()}`]) {
+      const owner = await newUser('owner');
+      const [mac1, mac2] = [freshMac(), freshMac()];
+      await given(mac2, `${owner}@${D}`);
+      await given(mac1, `${owner}@${D}`);
+      for (const q of [`user=${owner}@${D}`, `username=${owner}&domain=${D.toUpperCase()}`]) {
         const res = await get(`/phone/get?${q}`);
         expect(res.status).toBe(200);
-        expect(res.body).toEqual({ response: 'ok', user: `alice@${D}`, macs: [MAC1, MAC2] });
+        expect(res.body).toEqual({ response: 'ok', user: `${owner}@${D}`, macs: [mac1, mac2] });
       }
-      expect((await get(`/phone/get?user=alice@${D}&limit=1`)).body.macs).toEqual([MAC1]);
+      expect((await get(`/phone/get?user=${owner}@${D}&limit=1`)).body.macs).toEqual([mac1]);
     });
 
     it('by user: a user on no phone gets an empty list; an unknown user is nonexistant', async () => {
-      const none = await get(`/phone/get?user=lonely@${D}`);
+      const lonely = await newUser('lonely');
+      const none = await get(`/phone/get?user=${lonely}@${D}`);
       expect(none.status).toBe(200);
-      expect(none.body).toEqual({ response: 'ok', user: `lonely@${D}`, macs: [] });
+      expect(none.body).toEqual({ response: 'ok', user: `${lonely}@${D}`, macs: [] });
       const ghost = await get(`/phone/get?user=ghost@${D}`);
       expect(ghost.status).toBe(404);
       expect(ghost.body).toMatchObject({ response: 'failed', cause: 'nonexistant' });
@@ -165,6 +204,66 @@ onEveryDatabase('phones', (ctx) => {
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ response: 'invalid', cause });
     });
+  });
+
+  describe('phone/remove and user/remove', () => {
+    it('user/remove refuses a user that a phone carries (inuse, 409)', async () => {
+      const carried = await newUser('carried');
+      await given(freshMac(), `${carried}@${D}`);
+      const res = await get(`/user/remove?user=${carried}@${D}`);
+      expect(res.status).toBe(409);
+      expect(res.body).toMatchObject({ response: 'failed', cause: 'inuse' });
+      expect(await ctx().db.query('SELECT id FROM kamprov_users WHERE username = ?', [carried])).toHaveLength(1);
+    });
+
+    it('takes a user off a phone and answers the combination', async () => {
+      const leaving = await newUser('leaving');
+      const mac = await given(freshMac(), `alice@${D}`, `${leaving}@${D}`);
+      const res = await get(`/phone/remove?mac=${colons(mac)}&user=${leaving}@${D}`);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ response: 'ok', mac, user: `${leaving}@${D}` });
+      expect((await get(`/phone/get?mac=${mac}`)).body.users).toEqual([`alice@${D}`]);
+      expect((await get(`/user/remove?user=${leaving}@${D}`)).status).toBe(200);
+    });
+
+    it('answers nonexistant for a pair that is not there or an unknown user, writing nothing', async () => {
+      const mac = await given(freshMac(), `alice@${D}`);
+      const refusal = { status: 404, response: 'failed', cause: 'nonexistant' } as const;
+      await expectRefused(ctx().db, () => get(`/phone/remove?mac=${mac}&user=carol@${D}`), refusal, TABLES);
+      await expectRefused(ctx().db, () => get(`/phone/remove?mac=${mac}&user=ghost@${D}`), refusal, TABLES);
+    });
+
+    it.each([
+      [`user=alice@${D}`, 'mac'],
+      [`mac=xyz&user=alice@${D}`, 'mac'],
+      [`mac=${MAC1}`, 'username'],
+      [`mac=${MAC1}&user=alice@${D}&limit=1`, 'limit'],
+    ])('?%s is invalid (%s) and writes nothing', async (query, cause) => {
+      await expectRefused(ctx().db, () => get(`/phone/remove?${query}`), { status: 400, response: 'invalid', cause }, TABLES);
+    });
+  });
+});
+
+/**
+ * phone/list answers every phone of the database: these tests have one of their own, with
+ * three phones seeded before them (MAC1: alice and bob, MAC2: alice, MAC3: rem). A test that
+ * changes the phones undoes what it did, so each runs alone and in any order.
+ */
+onEveryDatabase('phones: phone/list', (ctx) => {
+  const get = (path: string) => ctx().app.get(path);
+
+  beforeAll(async () => {
+    await addLocalDomain(ctx().db, D);
+    for (const name of ['alice', 'bob']) expect((await get(`/user/add_local?username=${name}&domain=${D}`)).status).toBe(200);
+    expect((await get(`/user/add_remote?${REM}`)).status).toBe(200);
+    for (const [mac, user] of [
+      [MAC1, `alice@${D}`],
+      [MAC1, `bob@${D}`],
+      [MAC2, `alice@${D}`],
+      [MAC3, 'rem@remote.example.net'],
+    ]) {
+      expect((await get(`/phone/add?mac=${mac}&user=${user}`)).status).toBe(200);
+    }
   });
 
   describe('phone/list', () => {
@@ -204,41 +303,14 @@ onEveryDatabase('phones', (ctx) => {
     });
   });
 
-  describe('phone/remove and user/remove', () => {
-    it('user/remove refuses a user that a phone carries (inuse, 409)', async () => {
-      const res = await get(`/user/remove?user=bob@${D}`);
-      expect(res.status).toBe(409);
-      expect(res.body).toMatchObject({ response: 'failed', cause: 'inuse' });
-      expect(await ctx().db.query("SELECT id FROM kamprov_users WHERE username = 'bob'")).toHaveLength(1);
-    });
-
-    it('takes a user off a phone and answers the combination', async () => {
-      const res = await get(`/phone/remove?mac=F0:0B:A2:BA:5C:00&user=bob@${D}`);
-      expect(res.status).toBe(200);
-      expect(res.body).toEqual({ response: 'ok', mac: MAC1, user: `bob@${D}` });
-      expect((await get(`/phone/get?mac=${MAC1}`)).body.users).toEqual([`alice@${D}`]);
-      expect((await get(`/user/remove?user=bob@${D}`)).status).toBe(200);
-    });
-
-    it('answers nonexistant for a pair that is not there or an unknown user, writing nothing', async () => {
-      const refusal = { status: 404, response: 'failed', cause: 'nonexistant' } as const;
-      await expectRefused(ctx().db, () => get(`/phone/remove?mac=${MAC1}&user=carol@${D}`), refusal, TABLES);
-      await expectRefused(ctx().db, () => get(`/phone/remove?mac=${MAC1}&user=ghost@${D}`), refusal, TABLES);
-    });
-
+  describe('phone/remove', () => {
     it('a phone whose last user is removed is gone from phone/get and phone/list', async () => {
-      expect((await get(`/phone/remove?mac=${MAC3}&user=rem@remote.example.net`)).status).toBe(200);
-      expect((await get(`/phone/get?mac=${MAC3}`)).status).toBe(404);
-      expect((await get('/phone/list')).body.macs).toEqual([MAC1, MAC2]);
-    });
-
-    it.each([
-      [`user=alice@${D}`, 'mac'],
-      [`mac=xyz&user=alice@${D}`, 'mac'],
-      [`mac=${MAC1}`, 'username'],
-      [`mac=${MAC1}&user=alice@${D}&limit=1`, 'limit'],
-    ])('?%s is invalid (%s) and writes nothing', async (query, cause) => {
-      await expectRefused(ctx().db, () => get(`/phone/remove?${query}`), { status: 400, response: 'invalid', cause }, TABLES);
+      const MAC4 = 'dead00beef00';
+      expect((await get(`/phone/add?mac=${MAC4}&user=rem@remote.example.net`)).status).toBe(200);
+      expect((await get('/phone/list')).body.macs).toEqual([MAC3, MAC4, MAC1, MAC2]);
+      expect((await get(`/phone/remove?mac=${MAC4}&user=rem@remote.example.net`)).status).toBe(200);
+      expect((await get(`/phone/get?mac=${MAC4}`)).status).toBe(404);
+      expect((await get('/phone/list')).body.macs).toEqual([MAC3, MAC1, MAC2]);
     });
   });
 });

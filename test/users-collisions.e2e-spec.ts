@@ -1,3 +1,4 @@
+import { fresh } from './support/seed';
 import { addLocalDomain, onEveryDatabase } from './support/suite';
 
 const D = 'coll.example.com';
@@ -11,6 +12,12 @@ onEveryDatabase('users and aliases never share an address', (ctx) => {
     await addLocalDomain(ctx().db, D);
     expect((await get(`/user/add_local?username=owner&domain=${D}`)).status).toBe(200);
   });
+  /** A local user on D of the test's own (so that each test runs alone with -t); answers its username. */
+  const newUser = async (prefix: string) => {
+    const username = fresh(prefix);
+    expect((await get(`/user/add_local?username=${username}&domain=${D}`)).status).toBe(200);
+    return username;
+  };
 
   it('a user creation claims the address', async () => {
     expect(await claims('owner')).toEqual([{ kind: 'user' }]);
@@ -37,26 +44,31 @@ onEveryDatabase('users and aliases never share an address', (ctx) => {
   });
 
   it('user/remove is refused while an alias points at the user; afterwards the address is free again', async () => {
-    const refused = await get(`/user/remove?user=owner@${D}`);
+    const owner = await newUser('owner');
+    const desk = fresh('desk');
+    expect((await get(`/alias/add?alias_username=${desk}&alias_domain=${D}&destination=${owner}@${D}`)).status).toBe(200);
+    const refused = await get(`/user/remove?user=${owner}@${D}`);
     expect(refused.status).toBe(409);
     expect(refused.body.cause).toBe('inuse');
-    expect((await get(`/alias/remove?alias_username=desk&alias_domain=${D}`)).status).toBe(200);
-    expect((await get(`/user/remove?user=owner@${D}`)).status).toBe(200);
-    expect(await claims('owner')).toEqual([]);
+    expect((await get(`/alias/remove?alias_username=${desk}&alias_domain=${D}`)).status).toBe(200);
+    expect((await get(`/user/remove?user=${owner}@${D}`)).status).toBe(200);
+    expect(await claims(owner)).toEqual([]);
     // The released address can now become an alias (of another user), and its claim follows.
-    expect((await get(`/user/add_local?username=next&domain=${D}`)).status).toBe(200);
-    expect((await get(`/alias/add?alias_username=owner&alias_domain=${D}&destination=next@${D}`)).status).toBe(200);
-    expect(await claims('owner')).toEqual([{ kind: 'alias' }]);
+    const next = fresh('next');
+    expect((await get(`/user/add_local?username=${next}&domain=${D}`)).status).toBe(200);
+    expect((await get(`/alias/add?alias_username=${owner}&alias_domain=${D}&destination=${next}@${D}`)).status).toBe(200);
+    expect(await claims(owner)).toEqual([{ kind: 'alias' }]);
   });
 
   it('20 parallel user/add_remote and alias/add of one address: exactly one wins', async () => {
     await addLocalDomain(ctx().db, 'mixed.example.com');
+    const next = await newUser('next');
     // user/add_remote refuses local domains, so the race is user/add_local against alias/add.
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         i % 2 === 0
           ? get('/user/add_local?user=both@mixed.example.com')
-          : get(`/alias/add?alias_username=both&alias_domain=mixed.example.com&destination=next@${D}`),
+          : get(`/alias/add?alias_username=both&alias_domain=mixed.example.com&destination=${next}@${D}`),
       ),
     );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
