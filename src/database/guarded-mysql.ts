@@ -57,7 +57,7 @@ interface GuardablePool {
 function guardConnection(conn: GuardableConnection, queryTimeoutMs: () => number | undefined): void {
   if (conn[GUARDED]) return;
   conn[GUARDED] = true;
-  // query (text protocol) and execute (prepared statements: SqlDialect.hotRead) alike.
+  // query (the text protocol); execute (prepared statements: SqlDialect.hotRead) below.
   const guard = (run: AnyFn): AnyFn => {
     return (...args: unknown[]) => {
       const timeout = queryTimeoutMs();
@@ -78,8 +78,34 @@ function guardConnection(conn: GuardableConnection, queryTimeoutMs: () => number
       return run(...args);
     };
   };
+  // execute first PREPAREs a statement new to the connection, and mysql2 times only the
+  // EXECUTE that follows: a PREPARE waiting on a table's metadata lock would wait unbounded.
+  // One timer over the whole call bounds both; when it fires, the connection is destroyed
+  // (leaving the pool) and the caller gets mysql2's own timeout error, classified `timeout`.
+  const execute = conn.execute.bind(conn);
+  conn.execute = (...args: unknown[]) => {
+    const timeout = queryTimeoutMs();
+    const cbIndex = args.findIndex((a) => typeof a === 'function');
+    if (timeout === undefined || cbIndex < 0) return execute(...args);
+    const cb = args[cbIndex] as Callback;
+    let settled = false;
+    const timer = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      const err = new Error(`Query inactivity timeout (${timeout} ms)`) as Error & { code: string };
+      err.code = 'PROTOCOL_SEQUENCE_TIMEOUT';
+      conn.destroy();
+      cb(err);
+    }, timeout);
+    args[cbIndex] = (err: (Error & { code?: string }) | null, ...rest: unknown[]) => {
+      clearTimeout(timer);
+      if (settled) return;
+      settled = true;
+      cb(err, ...rest);
+    };
+    return execute(...args);
+  };
   conn.query = guard(conn.query.bind(conn));
-  conn.execute = guard(conn.execute.bind(conn));
 }
 
 function guardPool<P extends GuardablePool>(pool: P, options: GuardOptions, armed: () => boolean): P {

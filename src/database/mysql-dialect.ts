@@ -208,7 +208,7 @@ export class MysqlDialect extends SqlDialect {
   }
 }
 
-type Runner = { query(sql: string, params?: unknown[]): Promise<unknown> };
+export type Runner = { query(sql: string, params?: unknown[]): Promise<unknown> };
 
 /** Whether the server is a node of a Galera cluster (wsrep on); MySQL without the variable is not. */
 async function isGaleraNode(runner: Runner): Promise<boolean> {
@@ -217,35 +217,51 @@ async function isGaleraNode(runner: Runner): Promise<boolean> {
 }
 
 const CLUSTER_LOCK_TABLE = 'kamprov_migration_lock';
+/** How often a holder refreshes its lock row, and after how long without a refresh the row is a dead holder's. */
+const CLUSTER_LOCK_REFRESH_S = 5;
+const CLUSTER_LOCK_STALE_S = 30;
 
 /**
  * Takes the cluster-wide migration lock: an autocommitted INSERT of the one row. A
  * duplicate key (the row is there) or a failed certification (another node inserted it at
- * the same moment: 1213) means another instance holds it; then it waits, and takes over
- * a row older than MIGRATION_LOCK_WAIT_S (by the database's clock), whose holder died.
+ * the same moment: 1213) means another instance holds it; then it waits. The holder
+ * refreshes its row every CLUSTER_LOCK_REFRESH_S while it migrates, however long that
+ * takes; a row not refreshed for CLUSTER_LOCK_STALE_S (by the database's clock) was left
+ * by a holder that died, and is taken over.
  * Once the INSERT succeeds here, this node has applied everything the holder committed
  * before it released the lock (Galera applies in commit order), migrations included.
  */
-async function takeClusterLock(runner: Runner, dialect: SqlDialect): Promise<{ release(): Promise<void> }> {
+export async function takeClusterLock(
+  runner: Runner,
+  dialect: SqlDialect,
+  timing = { refreshS: CLUSTER_LOCK_REFRESH_S, staleS: CLUSTER_LOCK_STALE_S, waitS: MIGRATION_LOCK_WAIT_S },
+): Promise<{ release(): Promise<void> }> {
   await runner.query(
     `CREATE TABLE IF NOT EXISTS ${CLUSTER_LOCK_TABLE} (name VARCHAR(32) NOT NULL PRIMARY KEY, holder VARCHAR(64) NOT NULL, taken_at BIGINT NOT NULL) ENGINE=InnoDB`,
   );
   const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-  const deadline = Date.now() + MIGRATION_LOCK_WAIT_S * 1000;
+  const deadline = Date.now() + timing.waitS * 1000;
   for (;;) {
     try {
       await runner.query(`INSERT INTO ${CLUSTER_LOCK_TABLE} (name, holder, taken_at) VALUES ('migrations', ?, UNIX_TIMESTAMP())`, [holder]);
+      const refresh = setInterval(() => {
+        runner
+          .query(`UPDATE ${CLUSTER_LOCK_TABLE} SET taken_at = UNIX_TIMESTAMP() WHERE name = 'migrations' AND holder = ?`, [holder])
+          .catch(() => undefined); // a missed refresh is retried at the next tick; the stale bound allows several
+      }, timing.refreshS * 1000);
       return {
-        release: async () =>
-          void (await runner.query(`DELETE FROM ${CLUSTER_LOCK_TABLE} WHERE name = 'migrations' AND holder = ?`, [holder])),
+        release: async () => {
+          clearInterval(refresh);
+          await runner.query(`DELETE FROM ${CLUSTER_LOCK_TABLE} WHERE name = 'migrations' AND holder = ?`, [holder]);
+        },
       };
     } catch (err) {
       if (!dialect.isUniqueViolation(err) && !dialect.isTransient(err)) throw err;
     }
-    if (Date.now() > deadline) throw new Error(`another instance held the cluster's migration lock for ${MIGRATION_LOCK_WAIT_S} s`);
-    // A holder that died (its row older than the bound) left the lock behind: it is removed, and the INSERT tried again.
+    if (Date.now() > deadline) throw new Error(`another instance held the cluster's migration lock for ${timing.waitS} s`);
+    // A holder that died (its row not refreshed within the bound) left the lock behind: it is removed, and the INSERT tried again.
     await runner
-      .query(`DELETE FROM ${CLUSTER_LOCK_TABLE} WHERE name = 'migrations' AND taken_at < UNIX_TIMESTAMP() - ${MIGRATION_LOCK_WAIT_S}`)
+      .query(`DELETE FROM ${CLUSTER_LOCK_TABLE} WHERE name = 'migrations' AND taken_at < UNIX_TIMESTAMP() - ${timing.staleS}`)
       .catch((err: unknown) => {
         if (!dialect.isTransient(err)) throw err;
       });

@@ -132,6 +132,8 @@ if (missing.length > 0) {
         "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = 'kamprov' AND table_name = 'subscriber'",
       ),
     ).toBe(1);
+    // The cluster-wide lock row was released by whoever held it.
+    expect(await countEverywhere('SELECT COUNT(*) AS n FROM kamprov_migration_lock')).toBe(0);
   });
 
   describe('the concurrency races, each burst spread over the three instances', () => {

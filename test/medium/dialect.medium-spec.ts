@@ -1,7 +1,9 @@
 import Database from 'better-sqlite3';
+import { createConnection } from 'mysql2/promise';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AddressClaim } from '../../src/claims/entities/address-claim.entity';
 import { isDatabaseError, isForeignKeyViolation, isUniqueViolation } from '../../src/database/db-errors';
+import { takeClusterLock } from '../../src/database/mysql-dialect';
 import { SqlDialect } from '../../src/database/sql-dialect';
 import { Transactor } from '../../src/database/transactor';
 import { NumberEntity } from '../../src/numbers/entities/number.entity';
@@ -255,6 +257,77 @@ onEveryDatabase(
       ]);
       expect(rows).toHaveLength(2);
     });
+
+    if (process.env.TEST_DATABASE_URL) {
+      it('mysql: a prepared hot read waiting on a metadata lock (its PREPARE) ends at the statement timeout, classified timeout', async () => {
+        if (ctx().kind !== 'mysql') return;
+        const d = dialect();
+        const holder = ctx().dataSource.createQueryRunner();
+        // The ALTER runs on a connection of its own, outside the pool's statement timeout.
+        const alter = await createConnection({ uri: ctx().db.url });
+        try {
+          // An open transaction holds the table's shared metadata lock; an ALTER queues for the
+          // exclusive one, and every new statement on the table (a PREPARE too) waits behind it.
+          await holder.startTransaction();
+          await holder.query('SELECT id FROM kamprov_numbers LIMIT 1');
+          await alter.query('SET SESSION lock_wait_timeout = 20');
+          const altering = alter.query(`ALTER TABLE kamprov_numbers COMMENT = '${tag()}'`);
+          altering.catch(() => undefined);
+          await sleep(300);
+          const started = Date.now();
+          // A statement text new to every connection, so that it must be prepared.
+          const err = await rejection(d.hotRead(`SELECT id FROM kamprov_numbers WHERE number = ? /* ${tag()} */`, [1]));
+          const waited = Date.now() - started;
+          expect((err as { code?: string }).code).toBe('PROTOCOL_SEQUENCE_TIMEOUT');
+          expect(d.classify(err)).toEqual({ kind: 'timeout' });
+          expect(waited).toBeGreaterThanOrEqual(4_500);
+          expect(waited).toBeLessThan(9_000);
+          await holder.rollbackTransaction();
+          await altering;
+          // The pool still answers (the timed-out connection was destroyed, not handed back).
+          await expect(d.hotRead('SELECT 1 AS one', [])).resolves.toEqual([{ one: 1 }]);
+        } finally {
+          if (holder.isTransactionActive) await holder.rollbackTransaction().catch(() => undefined);
+          await holder.release();
+          await alter.end();
+        }
+      }, 30_000);
+    }
+
+    if (process.env.TEST_DATABASE_URL) {
+      it('mysql: the cluster migration lock row is refreshed while held, so a waiter never takes it from a live holder', async () => {
+        if (ctx().kind !== 'mysql') return;
+        const timing = { refreshS: 1, staleS: 3, waitS: 30 };
+        const a = ctx().dataSource.createQueryRunner();
+        const b = ctx().dataSource.createQueryRunner();
+        try {
+          const held = await takeClusterLock(a, dialect(), timing);
+          let bGot = false;
+          const waiting = takeClusterLock(b, dialect(), timing).then((lock) => {
+            bGot = true;
+            return lock;
+          });
+          // Twice the stale bound: without the refresh, b would have taken the row over.
+          await sleep(6_500);
+          expect(bGot).toBe(false);
+          await held.release();
+          const second = await waiting;
+          expect(bGot).toBe(true);
+          await second.release();
+          expect(await ctx().db.query('SELECT name FROM kamprov_migration_lock')).toEqual([]);
+          // A row its holder stopped refreshing (it died) is taken over once stale.
+          await ctx().db.exec(
+            "INSERT INTO kamprov_migration_lock (name, holder, taken_at) VALUES ('migrations', 'dead', UNIX_TIMESTAMP() - 10)",
+          );
+          const takeover = await takeClusterLock(b, dialect(), timing);
+          expect(await ctx().db.query<{ holder: string }>('SELECT holder FROM kamprov_migration_lock')).not.toEqual([{ holder: 'dead' }]);
+          await takeover.release();
+        } finally {
+          await a.release();
+          await b.release();
+        }
+      }, 30_000);
+    }
 
     if (process.env.TEST_PG_URL) {
       it('postgres: a deadlock (40P01) is transient, and so is a serialization failure (40001)', async () => {
