@@ -79,8 +79,6 @@ export class RateLimiter implements OnModuleInit, OnModuleDestroy {
   private readonly redis: RedisWithIncr | undefined;
   /** Whether Redis currently serves the counters; starts false until it is ready. */
   private redisUp = false;
-  /** Last reason Redis was not used, for status(). */
-  private redisProblem = 'connecting';
   private warnedDown = false;
 
   constructor(config: ConfigService<AllConfig, true>) {
@@ -105,13 +103,11 @@ export class RateLimiter implements OnModuleInit, OnModuleDestroy {
     redis.defineCommand('kamprovIncr', { numberOfKeys: 1, lua: INCR_SCRIPT });
     redis.on('ready', () => {
       this.redisUp = true;
-      this.redisProblem = '';
       this.warnedDown = false;
       this.logger.log('counting requests in Redis (shared by every instance)');
     });
     const down = (reason: string) => {
       this.redisUp = false;
-      this.redisProblem = reason;
       if (!this.warnedDown) {
         this.warnedDown = true;
         this.logger.warn(`Redis is unreachable (${reason}): counting requests per process until it is back`);
@@ -159,7 +155,8 @@ export class RateLimiter implements OnModuleInit, OnModuleDestroy {
     return {
       store: 'memory-fallback',
       degraded: true,
-      detail: `Redis is unreachable (${this.redisProblem}): counted per process until it is back`,
+      // No error text here: readiness is public, and Redis's message can name hosts or say WRONGPASS. The log has it.
+      detail: 'Redis is unreachable: counted per process until it is back',
     };
   }
 
