@@ -92,6 +92,20 @@ describe('ReadGate', () => {
     expect(order.indexOf('e1')).toBe(2);
   });
 
+  it('lets a later chunk through after four first chunks in a row, so new lists cannot starve a streaming one', async () => {
+    const gate = new ReadGate(1);
+    const order: string[] = [];
+    const read = (name: string) => async () => {
+      await tick();
+      order.push(name);
+      return name;
+    };
+    const all = [gate.run(true, read('held')), gate.run(false, read('later'))];
+    for (let i = 0; i < 8; i++) all.push(gate.run(true, read(`first${i}`)));
+    await Promise.all(all);
+    expect(order.indexOf('later')).toBe(5);
+  });
+
   it('frees its slot when a read fails', async () => {
     const gate = new ReadGate(1);
     await expect(gate.run(true, () => Promise.reject(new Error('db down')))).rejects.toThrow('db down');

@@ -61,12 +61,16 @@ export async function* keysetChunks<R extends Record<string, unknown>, E extends
  * first chunk of a list goes before the later chunks of lists already streaming. Twenty
  * whole-pool lists then hold at most `max` pooled connections (the rest of the pool stays
  * for other requests), and a new list's first byte waits for the reads in flight only,
- * not for a turn behind every chunk of every other list.
+ * not for a turn behind every chunk of every other list. After FIRSTS_IN_A_ROW first chunks
+ * in a row a waiting later chunk gets the slot, so no stream starves.
  */
+const FIRSTS_IN_A_ROW = 4;
+
 export class ReadGate {
   private busy = 0;
   private readonly firsts: (() => void)[] = [];
   private readonly laters: (() => void)[] = [];
+  private firstsInARow = 0;
 
   constructor(readonly max: number) {}
 
@@ -76,8 +80,17 @@ export class ReadGate {
     try {
       return await read();
     } finally {
-      // The slot passes straight to the next waiter, first chunks first.
-      const waiter = this.firsts.shift() ?? this.laters.shift();
+      // The slot passes straight to the next waiter, first chunks first, but never more than
+      // FIRSTS_IN_A_ROW of them while a later chunk waits: lists opened in a steady stream
+      // must not stall the lists already streaming.
+      let waiter: (() => void) | undefined;
+      if (this.laters.length > 0 && (this.firsts.length === 0 || this.firstsInARow >= FIRSTS_IN_A_ROW)) {
+        waiter = this.laters.shift();
+        this.firstsInARow = 0;
+      } else {
+        waiter = this.firsts.shift();
+        if (waiter) this.firstsInARow++;
+      }
       if (waiter) waiter();
       else this.busy--;
     }
