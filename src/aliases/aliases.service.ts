@@ -82,8 +82,10 @@ export class AliasesService {
       if (localDestination) {
         // Lock the destination user's row (and its subscriber), as user/remove does: the two
         // serialize, so user/remove either sees this alias (inuse) or has removed the user
-        // before this re-check, which reads the latest committed rows.
-        await this.users.findId(em, destination, true);
+        // before this re-check, which reads the latest committed rows. And write that row: on
+        // a Galera cluster only rows both transactions write make one of them lose.
+        const userId = await this.users.findId(em, destination, true);
+        if (userId !== undefined) await this.users.conflictWithRemoval(em, userId);
         if (!(await this.subscribers.exists(em, destination.username, destination.domain, 'share'))) {
           throw destinationNotFound(destination);
         }

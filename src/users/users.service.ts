@@ -265,6 +265,16 @@ export class UsersService {
   }
 
   /** Whether a user (local or remote) exists; for modules that attach things to users. */
+  /**
+   * Writes the user's row (its row_version), so that this transaction and a user/remove of
+   * the same user write one row in common. On one server the row lock already orders them;
+   * on a Galera cluster, where locks stay on their node and reads are not certified, only a
+   * row both write makes certification abort one of them (then retried by the Transactor).
+   */
+  async conflictWithRemoval(em: EntityManager, id: number): Promise<void> {
+    await em.query('UPDATE kamprov_users SET row_version = row_version + 1 WHERE id = ?', [id]);
+  }
+
   async findId(em: EntityManager, address: Address, lock = false): Promise<number | undefined> {
     const found = await this.find(em, address, lock);
     return found?.user.id;

@@ -6,6 +6,7 @@ import { AliasClaims1764140000004 } from './1764140000004-AliasClaims';
 import { Security1764140000005 } from './1764140000005-Security';
 import { PhoneProvisioning1764140000006 } from './1764140000006-PhoneProvisioning';
 import { KeyNames1764140000007 } from './1764140000007-KeyNames';
+import { UserRowVersion1764140000008 } from './1764140000008-UserRowVersion';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and the tests agree. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   Security1764140000005,
   PhoneProvisioning1764140000006,
   KeyNames1764140000007,
+  UserRowVersion1764140000008,
 ];

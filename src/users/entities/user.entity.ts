@@ -48,6 +48,10 @@ export class UserEntity {
   @Column({ type: 'varchar', length: 64, nullable: true })
   linetext: string | null;
 
+  /** Bumped by writes that must conflict with this user's removal on a Galera cluster (migration UserRowVersion). */
+  @Column({ name: 'row_version', type: 'integer', default: 0 })
+  rowVersion: number;
+
   @CreateDateColumn({ name: 'created_at', type: 'datetime' })
   createdAt: Date;
 
