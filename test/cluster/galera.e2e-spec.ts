@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { TEST_ADMIN_KEY } from '../support/app';
-import { KamprovProcess } from '../support/process';
-import { sleep, waitFor } from '../support/wait';
+import { call, KamprovProcess, sleep, waitFor, type Answer } from '../reliability/support/process';
 import { GALERA_PORTS, GaleraCluster, galeraMissing } from './support/galera';
 
 /**
@@ -20,25 +18,6 @@ const ROUNDS = 16;
 /** The bound for the dead node's instance to answer dbfail (the issue's). */
 const DEAD_BOUND_MS = 5000;
 const REDIS_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
-
-interface Answer {
-  status: number;
-  body: Record<string, any>;
-  ms: number;
-}
-
-async function call(baseUrl: string, path: string, timeoutMs = 30_000, key: string | null = TEST_ADMIN_KEY): Promise<Answer> {
-  const started = Date.now();
-  const res = await fetch(baseUrl + path, { headers: key ? { 'x-api-key': key } : {}, signal: AbortSignal.timeout(timeoutMs) });
-  const text = await res.text();
-  let body: Record<string, any>;
-  try {
-    body = JSON.parse(text) as Record<string, any>;
-  } catch {
-    throw new Error(`GET ${path}: not JSON (${res.status}): ${text.slice(0, 200)}`);
-  }
-  return { status: res.status, body, ms: Date.now() - started };
-}
 
 /** What the suite measured, printed in afterAll. */
 const figures: Record<string, string | number> = {};
