@@ -195,6 +195,12 @@ export class PostgresDialect extends SqlDialect {
     }
     const client = await pool.connect();
     let failure: Error | undefined;
+    // pg-pool takes its own error listener off a client it hands out: without one of ours, a
+    // connection that ends under us (the server killed) emits an unhandled 'error' and ends
+    // the process. The error is kept, and the client is not handed out again.
+    let broken: Error | undefined;
+    const onError = (err: Error) => (broken = err);
+    client.on('error', onError);
     try {
       const result = await client.query<T & pg.QueryResultRow>({ name, text: sql, values: params });
       return result.rows;
@@ -202,8 +208,12 @@ export class PostgresDialect extends SqlDialect {
       failure = err as Error;
       throw err;
     } finally {
-      // A client whose statement failed at the connection level is not handed out again.
-      client.release(failure && errorMessage(failure) === 'Query read timeout' ? failure : undefined);
+      client.off('error', onError);
+      // A client whose connection failed (no SQLSTATE: not the statement's own error) or whose
+      // statement timed out on the client side is discarded, not handed out again.
+      const connectionLevel =
+        failure && ((failure as { severity?: string }).severity === undefined || errorMessage(failure) === 'Query read timeout');
+      client.release(broken ?? (connectionLevel ? failure : undefined));
     }
   }
 
