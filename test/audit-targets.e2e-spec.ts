@@ -39,7 +39,7 @@ onEveryDatabase('audit: targets are stored normalised', (ctx) => {
   });
 });
 
-// Issue 17: an ok user/add_local or add_remote writes its audit record in its own
+// Issue 17: an ok write (user/add_local and add_remote here; every node below) writes its audit record in its own
 // transaction; every other outcome is recorded by the hook, as before. Either way: once.
 onEveryDatabase('audit: a write and its record commit together', (ctx) => {
   const rowsFor = (target: string) =>
@@ -202,6 +202,41 @@ onEveryDatabase('audit: every write node records each call once', (ctx) => {
       seen.push(c.node);
     }
     expect(new Set(seen).size).toBe(16); // every node whose @ApiNode has `audit`
+  });
+
+  it('does not commit a write whose ok record cannot be written (the record is in the write transaction)', async () => {
+    // A trigger refuses the ok record of two targets: were it written by the hook after the
+    // commit, the number and the device would stay and the answer would be ok.
+    const db = ctx().db;
+    const blocked = "NEW.outcome = 'ok' AND NEW.target IN ('+4762000300', '001a2b3c4d60')";
+    if (db.kind === 'sqlite') {
+      await db.exec(
+        `CREATE TRIGGER tx_audit_block BEFORE INSERT ON kamprov_audit WHEN ${blocked} BEGIN SELECT RAISE(ABORT, 'blocked'); END`,
+      );
+    } else if (db.kind === 'mysql') {
+      await db.exec(
+        `CREATE TRIGGER tx_audit_block BEFORE INSERT ON kamprov_audit FOR EACH ROW BEGIN IF ${blocked} THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'blocked'; END IF; END`,
+      );
+    } else {
+      await db.exec(
+        `CREATE FUNCTION tx_audit_block() RETURNS trigger AS $$ BEGIN IF ${blocked} THEN RAISE EXCEPTION 'blocked'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`,
+      );
+      await db.exec('CREATE TRIGGER tx_audit_block BEFORE INSERT ON kamprov_audit FOR EACH ROW EXECUTE FUNCTION tx_audit_block()');
+    }
+    try {
+      const number = await ctx().app.get('/numbers/add?number=%2B4762000300');
+      expect(number.body.response).not.toBe('ok');
+      expect(await db.query('SELECT number FROM kamprov_numbers WHERE number = ?', ['4762000300'])).toEqual([]);
+      expect((await rowsOf('numbers/add', '+4762000300')).map((r) => r.outcome)).toEqual([`${number.body.response}/${number.body.cause}`]);
+
+      const device = await ctx().app.get('/phone/set?mac=00:1a:2b:3c:4d:60&vendor=yealink');
+      expect(device.body.response).not.toBe('ok');
+      expect(await db.query("SELECT mac FROM kamprov_phone_devices WHERE mac = '001a2b3c4d60'")).toEqual([]);
+      expect((await rowsOf('phone/set', '001a2b3c4d60')).map((r) => r.outcome)).toEqual([`${device.body.response}/${device.body.cause}`]);
+    } finally {
+      await db.exec(db.kind === 'postgres' ? 'DROP TRIGGER tx_audit_block ON kamprov_audit' : 'DROP TRIGGER tx_audit_block');
+      if (db.kind === 'postgres') await db.exec('DROP FUNCTION tx_audit_block()');
+    }
   });
 
   it('has the written row and its ok record both committed when the answer arrives', async () => {
