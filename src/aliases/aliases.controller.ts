@@ -1,6 +1,7 @@
 import { Controller, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { aliasTarget } from '../audit/targets';
+import { AuditedWrite, type WriteAudit } from '../audit/write-audit';
 import { ApiNode } from '../common/api-node.decorator';
 import { ok } from '../common/envelope';
 import { resolveAliasFilter, resolveAliasParts, toAddress } from './alias-params';
@@ -26,8 +27,8 @@ export class AliasesController {
     ok: AliasOkDto,
     failures: ['nxdomain', 'nonexistant', 'exists'],
   })
-  async add(@Query() q: AddAliasQueryDto) {
-    return ok(await this.aliases.add(resolveAliasParts(q, 'alias'), toAddress(q.destination)));
+  async add(@Query() q: AddAliasQueryDto, @AuditedWrite() audit: WriteAudit) {
+    return ok(await this.aliases.add(resolveAliasParts(q, 'alias'), toAddress(q.destination), audit));
   }
 
   @ApiNode({
@@ -40,8 +41,8 @@ export class AliasesController {
     ok: AliasOkDto,
     failures: ['nonexistant'],
   })
-  async remove(@Query() q: RemoveAliasQueryDto) {
-    return ok(await this.aliases.remove(resolveAliasParts(q, 'address')));
+  async remove(@Query() q: RemoveAliasQueryDto, @AuditedWrite() audit: WriteAudit) {
+    return ok(await this.aliases.remove(resolveAliasParts(q, 'address'), audit));
   }
 
   @ApiNode({

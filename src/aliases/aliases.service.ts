@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { WriteAudit } from '../audit/write-audit';
 import { Address, formatAddress } from '../common/user-ref';
 import { isE164 } from '../common/validators/patterns';
 import { Transactor } from '../database/transactor';
@@ -40,7 +41,7 @@ export class AliasesService {
    * its subscriber's username, a kamprov user's as the user's, domains lower-case; so a
    * caller's `ALICE` (same account as `alice` on MariaDB) never reaches `dbaliases`.
    */
-  async add(alias: Address, given: Address): Promise<AliasView> {
+  async add(alias: Address, given: Address, audit?: WriteAudit): Promise<AliasView> {
     return this.transactor.run(async (em) => {
       // Share-locked: domain/remove cannot take the domain away before this commits.
       if (!(await this.domains.isLocal(alias.domain, em, 'share'))) {
@@ -91,17 +92,19 @@ export class AliasesService {
         }
       }
       await this.aliases.add(em, alias, destination);
+      await audit?.recordOk(em);
       return toAliasView({ alias, destination });
     });
   }
 
   /** Removes the alias (every duplicate row of it) and releases its address. */
-  async remove(alias: Address): Promise<AliasView> {
+  async remove(alias: Address, audit?: WriteAudit): Promise<AliasView> {
     return this.transactor.run(async (em) => {
       const rows = await this.aliases.rowsOf(em, alias, 'update');
       if (rows.length === 0) throw new AliasesError(AliasesErrorCode.NotFound, `no alias ${formatAddress(alias)}`);
       await this.aliases.remove(em, alias);
       await this.claims.release(em, alias, 'alias');
+      await audit?.recordOk(em);
       return toAliasView(rows[0]);
     });
   }

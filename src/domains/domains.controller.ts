@@ -1,6 +1,7 @@
 import { Controller, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { domainTarget } from '../audit/targets';
+import { AuditedWrite, type WriteAudit } from '../audit/write-audit';
 import { ApiNode } from '../common/api-node.decorator';
 import { ok } from '../common/envelope';
 import { streamedOk } from '../common/list-stream';
@@ -38,8 +39,8 @@ export class DomainsController {
     ok: DomainChangeOkDto,
     failures: ['exists'],
   })
-  async add(@Query() q: DomainQueryDto) {
-    return ok(await this.domains.add(q.domain));
+  async add(@Query() q: DomainQueryDto, @AuditedWrite() audit: WriteAudit) {
+    return ok(await this.domains.add(q.domain, audit));
   }
 
   @ApiNode({
@@ -52,7 +53,7 @@ export class DomainsController {
     ok: DomainChangeOkDto,
     failures: ['nonexistant', 'inuse'],
   })
-  async remove(@Query() q: DomainQueryDto) {
-    return ok(await this.domains.remove(q.domain));
+  async remove(@Query() q: DomainQueryDto, @AuditedWrite() audit: WriteAudit) {
+    return ok(await this.domains.remove(q.domain, audit));
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { WriteAudit } from '../audit/write-audit';
 import { SqlDialect } from '../database/sql-dialect';
 import { Transactor } from '../database/transactor';
 import { AliasRepository } from '../kamailio/alias.repository';
@@ -40,11 +41,13 @@ export class DomainsService {
     return this.domains.listChunks(limit);
   }
 
-  async add(domain: string): Promise<DomainChange> {
+  /** The audit record commits with the row; the reload (RPC, never throws) runs after the commit. */
+  async add(domain: string, audit?: WriteAudit): Promise<DomainChange> {
     try {
       await this.transactor.run(async (em) => {
         if (await this.domains.isLocal(domain, em)) throw exists(domain);
         await this.domains.add(em, domain);
+        await audit?.recordOk(em);
       });
     } catch (err) {
       if (this.dialect.isUniqueViolation(err)) throw exists(domain);
@@ -54,7 +57,7 @@ export class DomainsService {
   }
 
   /** Refused while kamprov users, Kamailio subscribers or aliases live in the domain. */
-  async remove(domain: string): Promise<DomainChange> {
+  async remove(domain: string, audit?: WriteAudit): Promise<DomainChange> {
     await this.transactor.run(async (em) => {
       // Locked first: user and alias creation share-lock the row, so none is in flight
       // when the counts below are read, and none can start until this commits.
@@ -75,6 +78,7 @@ export class DomainsService {
         );
       }
       await this.domains.removeRows(em, ids);
+      await audit?.recordOk(em);
     });
     return this.reloaded(domain);
   }

@@ -1,6 +1,7 @@
 import { Controller, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { numberTarget, rangeTarget } from '../audit/targets';
+import { AuditedWrite, type WriteAudit } from '../audit/write-audit';
 import { ApiNode } from '../common/api-node.decorator';
 import { ok } from '../common/envelope';
 import { streamedOk } from '../common/list-stream';
@@ -38,8 +39,8 @@ export class NumbersController {
     ok: NumberAddedOkDto,
     failures: ['exists'],
   })
-  async add(@Query() q: NumberQueryDto) {
-    const number = await this.numbers.add(q.number);
+  async add(@Query() q: NumberQueryDto, @AuditedWrite() audit: WriteAudit) {
+    const number = await this.numbers.add(q.number, audit);
     return ok({ number, detail: `Added ${number}` });
   }
 
@@ -54,8 +55,8 @@ export class NumbersController {
       'otherwise invalid/range. Numbers already in the pool are skipped and counted.',
     ok: NumberRangeOkDto,
   })
-  async addRange(@Query() q: AddRangeQueryDto) {
-    return ok(await this.numbers.addRange(q.start, q.end));
+  async addRange(@Query() q: AddRangeQueryDto, @AuditedWrite() audit: WriteAudit) {
+    return ok(await this.numbers.addRange(q.start, q.end, audit));
   }
 
   @ApiNode({
@@ -67,8 +68,8 @@ export class NumbersController {
     ok: NumberOkDto,
     failures: ['nonexistant'],
   })
-  async remove(@Query() q: NumberQueryDto) {
-    return ok({ number: await this.numbers.remove(q.number) });
+  async remove(@Query() q: NumberQueryDto, @AuditedWrite() audit: WriteAudit) {
+    return ok({ number: await this.numbers.remove(q.number, audit) });
   }
 
   @ApiNode({

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { AsYouType } from 'libphonenumber-js';
 import { randomInt } from 'node:crypto';
 import { Brackets, DataSource, SelectQueryBuilder } from 'typeorm';
+import type { WriteAudit } from '../audit/write-audit';
 import { globToLike, LIKE_ESCAPE } from '../common/glob';
 import type { AllConfig } from '../config/config.types';
 import { SqlDialect } from '../database/sql-dialect';
@@ -139,17 +140,19 @@ export class NumbersService {
     return this.randomByScan(limit);
   }
 
-  async add(e164: string): Promise<string> {
+  /** The insert and its audit record, in one transaction. */
+  async add(e164: string, audit?: WriteAudit): Promise<string> {
     try {
-      await this.transactor.serialized((em) =>
-        em
+      await this.transactor.run(async (em) => {
+        await em
           .createQueryBuilder()
           .insert()
           .into(NumberEntity)
           .values({ number: digitsOf(e164) })
           .updateEntity(false)
-          .execute(),
-      );
+          .execute();
+        await audit?.recordOk(em);
+      });
     } catch (err) {
       if (this.dialect.isUniqueViolation(err)) throw new NumbersError(NumbersErrorCode.AlreadyExists, `${e164} is already in the pool`);
       throw err;
@@ -165,7 +168,7 @@ export class NumbersService {
    * writer adds meanwhile. Leaving present numbers out keeps MariaDB from spending
    * auto-increment ids on them, which keeps `id` dense for random picks.
    */
-  async addRange(start: string, end: string): Promise<RangeResult> {
+  async addRange(start: string, end: string, audit?: WriteAudit): Promise<RangeResult> {
     const first = Number(digitsOf(start));
     const last = Number(digitsOf(end));
     this.checkRange(start, end, first, last);
@@ -186,22 +189,27 @@ export class NumbersService {
         const result = await runner.query(this.dialect.insertIgnore('kamprov_numbers', ['number'], values.join(',')), [], true);
         inserted += result.affected ?? 0;
       }
+      await audit?.recordOk(em);
       return inserted;
     });
     return { added, skipped: last - first + 1 - added, start, end };
   }
 
-  /** Pulls a number: one DELETE, so under concurrency exactly one caller sees it go. */
-  async remove(e164: string): Promise<string> {
-    const result = await this.transactor.serialized((em) =>
-      em
+  /**
+   * Pulls a number: one DELETE, so under concurrency exactly one caller sees it go; its
+   * audit record in the same transaction (none written when no row went).
+   */
+  async remove(e164: string, audit?: WriteAudit): Promise<string> {
+    await this.transactor.run(async (em) => {
+      const result = await em
         .createQueryBuilder()
         .delete()
         .from(NumberEntity)
         .where('number = :number', { number: Number(digitsOf(e164)) })
-        .execute(),
-    );
-    if (!result.affected) throw notInPool(e164);
+        .execute();
+      if (!result.affected) throw notInPool(e164);
+      await audit?.recordOk(em);
+    });
     return e164;
   }
 

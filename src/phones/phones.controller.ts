@@ -1,6 +1,7 @@
 import { Controller, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { phoneUserTarget } from '../audit/targets';
+import { AuditedWrite, type WriteAudit } from '../audit/write-audit';
 import { ApiNode } from '../common/api-node.decorator';
 import { ok } from '../common/envelope';
 import { streamedOk } from '../common/list-stream';
@@ -56,8 +57,8 @@ export class PhonesController {
     ok: PhoneUserOkDto,
     failures: ['nonexistant', 'exists'],
   })
-  async add(@Query() q: PhoneAddQueryDto) {
-    return ok(await this.phones.add(q.mac, resolveUserRef(q), q.line));
+  async add(@Query() q: PhoneAddQueryDto, @AuditedWrite() audit: WriteAudit) {
+    return ok(await this.phones.add(q.mac, resolveUserRef(q), q.line, audit));
   }
 
   @ApiNode({
@@ -73,11 +74,11 @@ export class PhonesController {
     ok: PhoneRemoveOkDto,
     failures: ['nonexistant', 'inuse'],
   })
-  async remove(@Query() q: PhoneUserQueryDto) {
+  async remove(@Query() q: PhoneUserQueryDto, @AuditedWrite() audit: WriteAudit) {
     if (q.user === undefined && q.username === undefined && q.domain === undefined) {
-      const removed = await this.phones.removeDevice(q.mac);
+      const removed = await this.phones.removeDevice(q.mac, audit);
       if (removed) return ok(removed);
     }
-    return ok(await this.phones.remove(q.mac, resolveUserRef(q)));
+    return ok(await this.phones.remove(q.mac, resolveUserRef(q), audit));
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import type { WriteAudit } from '../audit/write-audit';
 import { globToLike, LIKE_ESCAPE } from '../common/glob';
 import { Address, formatAddress } from '../common/user-ref';
 import { isForeignKeyViolation, isUniqueViolation } from '../database/db-errors';
@@ -92,7 +93,7 @@ export class PhonesService {
    * takes the next free line), and the foreign key is the last word should the user be
    * gone by the time the row is written.
    */
-  async add(mac: string, address: Address, line?: number): Promise<PhoneUserView> {
+  async add(mac: string, address: Address, line?: number, audit?: WriteAudit): Promise<PhoneUserView> {
     let user = formatAddress(address);
     for (let attempt = 1; ; attempt++) {
       try {
@@ -113,6 +114,8 @@ export class PhonesService {
           let chosen = line ?? 1;
           while (used.has(chosen)) chosen++;
           await em.insert(PhoneEntity, { mac, userId, line: chosen });
+          // In each attempt's transaction: only the attempt that commits keeps its record.
+          await audit?.recordOk(em);
           return chosen;
         });
         return line === undefined ? { mac, user } : { mac, user, line: taken };
@@ -137,7 +140,7 @@ export class PhonesService {
    * failed/inuse while the phone carries users. Without a device record this is the
    * seed's phone/remove with the user missing, and answers as it always did (invalid).
    */
-  async removeDevice(mac: string): Promise<{ mac: string } | undefined> {
+  async removeDevice(mac: string, audit?: WriteAudit): Promise<{ mac: string } | undefined> {
     return this.transactor.run(async (em) => {
       const [device] = await em.query<{ mac: string }[]>('SELECT mac FROM kamprov_phone_devices WHERE mac = ?', [mac]);
       if (!device) return undefined;
@@ -146,6 +149,7 @@ export class PhonesService {
         throw new PhonesError(PhonesErrorCode.InUse, `phone ${mac} still carries ${Number(users.n)} user(s): remove them first`);
       }
       await em.query('DELETE FROM kamprov_phone_devices WHERE mac = ?', [mac]);
+      await audit?.recordOk(em);
       return { mac };
     });
   }
@@ -157,12 +161,16 @@ export class PhonesService {
   }
 
   /** Takes a user off a phone; failed/nonexistant if the user or the association is unknown. */
-  async remove(mac: string, address: Address): Promise<PhoneUserView> {
+  async remove(mac: string, address: Address, audit?: WriteAudit): Promise<PhoneUserView> {
     const found = await this.users.findStored(this.dataSource.manager, address);
     if (!found) throw userNotFound(address);
     const user = formatAddress(found.address);
-    const result = await this.transactor.serialized((em) => em.delete(PhoneEntity, { mac, userId: found.id }));
-    if (!result.affected) throw new PhonesError(PhonesErrorCode.NotFound, `${user} is not on phone ${mac}`);
+    // The delete and its audit record in one transaction (nothing to roll back when no row went).
+    await this.transactor.run(async (em) => {
+      const result = await em.delete(PhoneEntity, { mac, userId: found.id });
+      if (!result.affected) throw new PhonesError(PhonesErrorCode.NotFound, `${user} is not on phone ${mac}`);
+      await audit?.recordOk(em);
+    });
     return { mac, user };
   }
 }

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { WriteAudit } from '../audit/write-audit';
 import { isUniqueViolation } from '../database/db-errors';
+import { Transactor } from '../database/transactor';
 import { Address } from '../common/user-ref';
 import { PhonesError, PhonesErrorCode } from '../phones/phones.errors';
 import { UsersService } from '../users/users.service';
@@ -51,28 +53,30 @@ export class DevicesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly users: UsersService,
+    private readonly transactor: Transactor,
   ) {}
 
   /** Creates or updates the device record; `model` unset (undefined) on update keeps the old one. */
-  async set(mac: string, vendor: string, model?: string): Promise<DeviceView> {
+  async set(mac: string, vendor: string, model?: string, audit?: WriteAudit): Promise<DeviceView> {
     for (let attempt = 1; ; attempt++) {
-      const existing = await this.find(mac);
       try {
-        if (existing) {
-          await this.dataSource.query('UPDATE kamprov_phone_devices SET vendor = ?, model = ?, updated_at = ? WHERE mac = ?', [
-            vendor,
-            model ?? existing.model,
-            now(),
-            mac,
-          ]);
-          return { mac, vendor, model: model ?? existing.model };
-        }
-        await this.dataSource.query('INSERT INTO kamprov_phone_devices (mac, vendor, model) VALUES (?, ?, ?)', [
-          mac,
-          vendor,
-          model ?? null,
-        ]);
-        return { mac, vendor, model: model ?? null };
+        // The write and its audit record in one transaction (a retried attempt rolled back its record).
+        return await this.transactor.run(async (em) => {
+          const existing = await this.find(mac, em);
+          if (existing) {
+            await em.query('UPDATE kamprov_phone_devices SET vendor = ?, model = ?, updated_at = ? WHERE mac = ?', [
+              vendor,
+              model ?? existing.model,
+              now(),
+              mac,
+            ]);
+            await audit?.recordOk(em);
+            return { mac, vendor, model: model ?? existing.model };
+          }
+          await em.query('INSERT INTO kamprov_phone_devices (mac, vendor, model) VALUES (?, ?, ?)', [mac, vendor, model ?? null]);
+          await audit?.recordOk(em);
+          return { mac, vendor, model: model ?? null };
+        });
       } catch (err) {
         if (isUniqueViolation(err) && attempt < 3) continue; // a concurrent phone/set created it: update instead
         throw err;
@@ -85,19 +89,22 @@ export class DevicesService {
    * is stored (the HA1s for realm `kamprov`, the token's hash); the answer is the only
    * place the secret is ever shown. The previous credentials stop working at once.
    */
-  async rotateSecret(mac: string): Promise<DeviceSecretView> {
-    if (!(await this.find(mac))) throw noDevice(mac);
+  async rotateSecret(mac: string, audit?: WriteAudit): Promise<DeviceSecretView> {
     const password = newPassword();
     const token = newToken();
-    await this.dataSource.query(
-      'UPDATE kamprov_phone_devices SET ha1_md5 = ?, ha1_sha256 = ?, token_hash = ?, secret_at = ?, updated_at = ? WHERE mac = ?',
-      [ha1('MD5', mac, password), ha1('SHA-256', mac, password), tokenHash(token), now(), now(), mac],
-    );
+    await this.transactor.run(async (em) => {
+      if (!(await this.find(mac, em))) throw noDevice(mac);
+      await em.query(
+        'UPDATE kamprov_phone_devices SET ha1_md5 = ?, ha1_sha256 = ?, token_hash = ?, secret_at = ?, updated_at = ? WHERE mac = ?',
+        [ha1('MD5', mac, password), ha1('SHA-256', mac, password), tokenHash(token), now(), now(), mac],
+      );
+      await audit?.recordOk(em);
+    });
     return { mac, username: mac, password, token };
   }
 
-  async find(mac: string): Promise<DeviceRecord | undefined> {
-    const rows = await this.dataSource.query<
+  async find(mac: string, em: Pick<EntityManager, 'query'> = this.dataSource): Promise<DeviceRecord | undefined> {
+    const rows = await em.query<
       { mac: string; vendor: string; model: string | null; ha1_md5: string | null; ha1_sha256: string | null; token_hash: string | null }[]
     >('SELECT mac, vendor, model, ha1_md5, ha1_sha256, token_hash FROM kamprov_phone_devices WHERE mac = ?', [mac]);
     const r = rows[0];

@@ -14,6 +14,7 @@ import {
   PhoneSetQueryDto,
 } from '../phones/dto/phone-device.dto';
 import { macTarget } from '../audit/targets';
+import { AuditedWrite, type WriteAudit } from '../audit/write-audit';
 import { DevicesService } from './devices.service';
 import { ProvisioningService } from './provisioning.service';
 
@@ -42,8 +43,8 @@ export class PhoneDevicesController {
     role: 'admin',
     audit: macTarget,
   })
-  async set(@Query() q: PhoneSetQueryDto) {
-    return ok(await this.devices.set(q.mac, q.vendor, q.model));
+  async set(@Query() q: PhoneSetQueryDto, @AuditedWrite() audit: WriteAudit) {
+    return ok(await this.devices.set(q.mac, q.vendor, q.model, audit));
   }
 
   @ApiNode({
@@ -59,8 +60,8 @@ export class PhoneDevicesController {
     role: 'admin',
     audit: macTarget,
   })
-  async secret(@Query() q: PhoneMacQueryDto) {
-    return ok(await this.devices.rotateSecret(q.mac));
+  async secret(@Query() q: PhoneMacQueryDto, @AuditedWrite() audit: WriteAudit) {
+    return ok(await this.devices.rotateSecret(q.mac, audit));
   }
 
   @ApiNode({

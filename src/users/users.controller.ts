@@ -88,8 +88,8 @@ export class UsersController {
     ok: EmptyOkDto,
     failures: ['nonexistant', 'inuse'],
   })
-  async remove(@Query() q: UserRefQueryDto) {
-    await this.users.remove(resolveUserRef(q));
+  async remove(@Query() q: UserRefQueryDto, @AuditedWrite() audit: WriteAudit) {
+    await this.users.remove(resolveUserRef(q), audit);
     return ok({});
   }
 
@@ -114,8 +114,8 @@ export class UsersController {
     ok: UserOkDto,
     failures: ['nonexistant'],
   })
-  async changePw(@Query() q: ChangePasswordQueryDto) {
-    return ok({ user: await this.users.changePassword(resolveUserRef(q), q.password) });
+  async changePw(@Query() q: ChangePasswordQueryDto, @AuditedWrite() audit: WriteAudit) {
+    return ok({ user: await this.users.changePassword(resolveUserRef(q), q.password, audit) });
   }
 
   @ApiNode({
@@ -128,7 +128,7 @@ export class UsersController {
     ok: UserOkDto,
     failures: ['nonexistant'],
   })
-  async update(@Query() q: UpdateUserQueryDto) {
-    return ok({ user: await this.users.update(resolveUserRef(q), q) });
+  async update(@Query() q: UpdateUserQueryDto, @AuditedWrite() audit: WriteAudit) {
+    return ok({ user: await this.users.update(resolveUserRef(q), q, audit) });
   }
 }

@@ -164,7 +164,7 @@ export class UsersService {
     return toUserView(user, null);
   }
 
-  async remove(address: Address): Promise<void> {
+  async remove(address: Address, audit?: WriteAudit): Promise<void> {
     try {
       await this.transactor.run(async (em) => {
         const found = await this.find(em, address, true);
@@ -178,6 +178,7 @@ export class UsersService {
         await em.delete(UserEntity, { id: found.user.id });
         if (found.user.type === 'local') await this.subscribers.remove(em, found.user.username, found.user.domain);
         await this.claims.release(em, { username: found.user.username, domain: found.user.domain.toLowerCase() }, 'user');
+        await audit?.recordOk(em);
       });
     } catch (err) {
       if (this.dialect.isForeignKeyViolation(err)) {
@@ -192,7 +193,7 @@ export class UsersService {
    * given); remote users a new stored password, which must be given: only the remote
    * registrar can set it, and a generated one would lock the phone out.
    */
-  async changePassword(address: Address, newPassword?: string): Promise<UserView> {
+  async changePassword(address: Address, newPassword?: string, audit?: WriteAudit): Promise<UserView> {
     const password = newPassword || this.passwords.generate();
     return this.transactor.run(async (em) => {
       const found = await this.find(em, address, true);
@@ -209,14 +210,16 @@ export class UsersService {
         const updated = await this.subscribers.setPassword(em, user.username, user.domain, password);
         // The subscriber row was removed behind kamprov's back: restore the account.
         if (!updated) await this.subscribers.add(em, user.username, user.domain, password);
+        await audit?.recordOk(em);
         return toUserView(user, password);
       }
       await em.update(UserEntity, { id: user.id }, { password });
+      await audit?.recordOk(em);
       return toUserView({ ...user, password }, null);
     });
   }
 
-  async update(address: Address, changes: UserChanges): Promise<UserView> {
+  async update(address: Address, changes: UserChanges, audit?: WriteAudit): Promise<UserView> {
     return this.transactor.run(async (em) => {
       const found = await this.find(em, address, true);
       if (!found) throw notFound(address);
@@ -233,6 +236,7 @@ export class UsersService {
       }
       const columns = toColumns(changes);
       if (Object.keys(columns).length > 0) await em.update(UserEntity, { id: user.id }, columns);
+      await audit?.recordOk(em);
       return toUserView({ ...user, ...columns }, found.subscriberPassword);
     });
   }
