@@ -69,7 +69,11 @@ export class AliasesService {
       }
       // The claim comes before any row lock: a user/add_local of the same address that
       // holds it then never waits for a lock of ours (no deadlock), it only makes us wait.
-      const claim = await this.claims.claim(em, alias, 'alias', e164 ? formatAddress(destination) : null);
+      // Its domain is local: the claim references it, so domain/remove cannot commit beside it.
+      const claim = await this.claims.claim(em, alias, 'alias', {
+        e164Destination: e164 ? formatAddress(destination) : null,
+        localDomain: true,
+      });
       if (!claim.claimed) {
         switch (claim.heldBy) {
           case 'alias':

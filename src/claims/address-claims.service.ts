@@ -19,6 +19,17 @@ export type HolderCheck = (em: EntityManager, address: Address) => Promise<boole
  */
 const claimKey = (a: Address): Address => ({ username: a.username, domain: a.domain.toLowerCase() });
 
+/** What a claim says besides its address. */
+export interface ClaimOptions {
+  /** For an E.164 alias: its destination, `user@domain` (at most one per destination). */
+  e164Destination?: string | null;
+  /** The address is in a local domain: the claim references the domain (see closeDomain). */
+  localDomain?: boolean;
+}
+
+/** The local domains claims reference (migration LocalDomainClaims). */
+const CLAIM_DOMAINS = 'kamprov_claim_domains';
+
 /** The unique key of one E.164 alias per destination (migration AliasClaims). */
 export const E164_KEY = 'kamprov_address_claims_e164_uq';
 
@@ -56,23 +67,31 @@ export class AddressClaims {
    * database does), and a claim whose holder has gone (removed outside kamprov) is
    * reaped and the insert retried; otherwise it answers who holds it.
    */
-  async claim(em: EntityManager, given: Address, kind: ClaimKind, e164Destination: string | null = null): Promise<ClaimOutcome> {
+  async claim(em: EntityManager, given: Address, kind: ClaimKind, options: ClaimOptions = {}): Promise<ClaimOutcome> {
     const address = claimKey(given);
-    // At most one reap per unique key, then the answer stands.
-    for (let attempt = 0; attempt < 3; attempt++) {
+    const e164Destination = options.e164Destination ?? null;
+    const localDomain = options.localDomain ? address.domain : null;
+    // At most one reap per unique key (and one registration of the domain), then the answer stands.
+    for (let attempt = 0; attempt < 4; attempt++) {
       try {
         // Survivable: on a violation the transaction goes on (reap, answer who holds it).
         // A plain INSERT: no read-back of created_at, no query builder on this hot path.
         await this.dialect.survivable(em, () =>
-          em.query('INSERT INTO kamprov_address_claims (username, domain, kind, e164_destination) VALUES (?, ?, ?, ?)', [
+          em.query('INSERT INTO kamprov_address_claims (username, domain, kind, e164_destination, local_domain) VALUES (?, ?, ?, ?, ?)', [
             address.username,
             address.domain,
             kind,
             e164Destination,
+            localDomain,
           ]),
         );
         return { claimed: true };
       } catch (err) {
+        if (localDomain !== null && this.dialect.isForeignKeyViolation(err)) {
+          // A local domain kamprov has not registered (added behind its back, with kamctl).
+          await this.openDomain(em, localDomain);
+          continue;
+        }
         if (!this.dialect.isUniqueViolation(err)) throw err;
         if (this.dialect.uniqueKey(err) === E164_KEY) {
           if (e164Destination && (await this.reapStaleE164(em, e164Destination))) continue;
@@ -87,6 +106,30 @@ export class AddressClaims {
       }
     }
     return { claimed: false, heldBy: kind };
+  }
+
+  /**
+   * Registers a local domain, so that claims in it can reference it (domain/add; a claim in
+   * an unregistered local domain registers it itself).
+   */
+  async openDomain(em: EntityManager, domain: string): Promise<void> {
+    await em.query(this.dialect.insertIgnore(CLAIM_DOMAINS, ['domain'], '(?)'), [domain.toLowerCase()]);
+  }
+
+  /**
+   * Unregisters a local domain, for domain/remove once it has found no user, subscriber or
+   * alias in it: claims left there have no holder any more and go first. The delete makes
+   * the domain's key part of the transaction's writes (inserted first if it was missing, so
+   * there always is one). Every claim in the domain references that key: on a Galera cluster
+   * an add committed on another node at the same moment makes certification abort one of
+   * the two (the Transactor re-runs it); on one server the foreign key check of the add
+   * share-locks the row that this deletes.
+   */
+  async closeDomain(em: EntityManager, domain: string): Promise<void> {
+    const key = domain.toLowerCase();
+    await this.openDomain(em, key);
+    await em.query('DELETE FROM kamprov_address_claims WHERE local_domain = ?', [key]);
+    await em.query(`DELETE FROM ${CLAIM_DOMAINS} WHERE domain = ?`, [key]);
   }
 
   /** Releases the address (only if `kind` holds it). */

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ClaimsModule } from '../claims/claims.module';
 import { KamailioModule } from '../kamailio/kamailio.module';
 import { UsersModule } from '../users/users.module';
 import { DomainsController } from './domains.controller';
@@ -6,7 +7,7 @@ import { DomainsService } from './domains.service';
 
 /** domain/list, domain/add, domain/remove over Kamailio's domain table, with domain.reload. */
 @Module({
-  imports: [KamailioModule, UsersModule],
+  imports: [KamailioModule, UsersModule, ClaimsModule],
   controllers: [DomainsController],
   providers: [DomainsService],
 })

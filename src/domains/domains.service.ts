@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { WriteAudit } from '../audit/write-audit';
+import { AddressClaims } from '../claims/address-claims.service';
 import { SqlDialect } from '../database/sql-dialect';
 import { Transactor } from '../database/transactor';
 import { AliasRepository } from '../kamailio/alias.repository';
@@ -30,6 +31,7 @@ export class DomainsService {
     private readonly subscribers: SubscriberRepository,
     private readonly aliases: AliasRepository,
     private readonly users: UsersService,
+    private readonly claims: AddressClaims,
     private readonly rpc: KamailioRpcClient,
   ) {}
 
@@ -47,6 +49,7 @@ export class DomainsService {
       await this.transactor.run(async (em) => {
         if (await this.domains.isLocal(domain, em)) throw exists(domain);
         await this.domains.add(em, domain);
+        await this.claims.openDomain(em, domain);
         await audit?.recordOk(em);
       });
     } catch (err) {
@@ -58,28 +61,29 @@ export class DomainsService {
 
   /** Refused while kamprov users, Kamailio subscribers or aliases live in the domain. */
   async remove(domain: string, audit?: WriteAudit): Promise<DomainChange> {
-    await this.transactor.run(async (em) => {
-      // Locked first: user and alias creation share-lock the row, so none is in flight
-      // when the counts below are read, and none can start until this commits.
-      const ids = await this.domains.lock(em, domain);
-      if (ids.length === 0) throw new DomainsError(DomainsErrorCode.NotFound, `${domain} is not a local (Kamailio) domain`);
-      // Locking reads too: on a Galera cluster the row lock above does not reach the other
-      // nodes, and an add committed there is certified without a conflict (it writes no key
-      // this writes). Its rows then arrive here while these read locks are held, and Galera
-      // aborts this transaction (a brute-force abort), which the Transactor re-runs: it sees
-      // the new user and answers inuse instead of removing the domain under it.
-      const users = await this.users.countInDomain(em, domain, 'share');
-      const subscribers = await this.subscribers.countInDomain(em, domain, 'share');
-      const aliases = await this.aliases.countInDomain(em, domain, 'share');
-      if (users + subscribers + aliases > 0) {
-        throw new DomainsError(
-          DomainsErrorCode.InUse,
-          `${domain} still has ${users} user(s), ${subscribers} Kamailio subscriber(s) and ${aliases} alias(es); remove them first`,
-        );
-      }
-      await this.domains.removeRows(em, ids);
-      await audit?.recordOk(em);
-    });
+    try {
+      await this.transactor.run(async (em) => {
+        // Locked first: user and alias creation share-lock the row, so none is in flight
+        // when the counts below are read, and none can start until this commits.
+        const ids = await this.domains.lock(em, domain);
+        if (ids.length === 0) throw new DomainsError(DomainsErrorCode.NotFound, `${domain} is not a local (Kamailio) domain`);
+        // Locking reads, which see the latest committed rows. On a Galera cluster neither
+        // these nor the row lock above reach the other nodes; closeDomain below is what an
+        // add committed there at the same moment conflicts with (see AddressClaims).
+        const users = await this.users.countInDomain(em, domain, 'share');
+        const subscribers = await this.subscribers.countInDomain(em, domain, 'share');
+        const aliases = await this.aliases.countInDomain(em, domain, 'share');
+        if (users + subscribers + aliases > 0) throw inUse(domain, users, subscribers, aliases);
+        await this.domains.removeRows(em, ids);
+        await this.claims.closeDomain(em, domain);
+        await audit?.recordOk(em);
+      });
+    } catch (err) {
+      // A claim still referencing the domain: an add won the race (not seen on a plain server).
+      if (this.dialect.isForeignKeyViolation(err))
+        throw new DomainsError(DomainsErrorCode.InUse, `${domain} is still in use; remove its users and aliases first`);
+      throw err;
+    }
     return this.reloaded(domain);
   }
 
@@ -89,4 +93,9 @@ export class DomainsService {
   }
 }
 
+const inUse = (domain: string, users: number, subscribers: number, aliases: number) =>
+  new DomainsError(
+    DomainsErrorCode.InUse,
+    `${domain} still has ${users} user(s), ${subscribers} Kamailio subscriber(s) and ${aliases} alias(es); remove them first`,
+  );
 const exists = (domain: string) => new DomainsError(DomainsErrorCode.AlreadyExists, `${domain} is already a local domain`);

@@ -330,7 +330,8 @@ export class UsersService {
     try {
       return await this.transactor.run(async (em) => {
         const { domainLocal } = await this.assertAddressFree(em, address);
-        const claim = await this.claims.claim(em, address, 'user');
+        // A claim in a local domain references it: domain/remove cannot commit beside it (closeDomain).
+        const claim = await this.claims.claim(em, address, 'user', { localDomain: domainLocal });
         if (!claim.claimed) throw exists(address, claim.heldBy === 'alias' ? 'an alias' : 'a user');
         const entity = build(domainLocal);
         await this.insertUser(em, entity);

@@ -253,11 +253,9 @@ if (missing.length > 0) {
         `${rounds.filter((r) => r.removed.status === 200).length} / ${rounds.filter((r) => r.removed.status !== 200).length}`;
     });
 
-    // KNOWN GAP (README, "Running several instances"): "no user in a removed domain" rests on
-    // locking reads, which Galera does not certify; an add_local certified in the instant
-    // between the remove's replication and its commit slips past. Such rounds are counted and
-    // printed, not hidden; every answer must still match the rows on every node.
-    it(`domain/remove racing user/add_local on other instances (${ROUNDS} rounds at once): answers match the rows; users left in a removed domain counted`, async () => {
+    // "No user in a removed domain" rests on a foreign key Galera certifies: every claim in a
+    // local domain references kamprov_claim_domains, whose row domain/remove deletes.
+    it(`domain/remove racing user/add_local on other instances (${ROUNDS} rounds at once): never a user in a removed domain`, async () => {
       const domains = Array.from({ length: ROUNDS }, (_, r) => `d${r}.race.example.com`);
       for (const [r, d] of domains.entries()) expect((await get(r, `/domain/add?domain=${d}`)).status).toBe(200);
       const rounds = await Promise.all(
@@ -269,27 +267,27 @@ if (missing.length > 0) {
           return { d, removed, adds: answers.filter((a) => a !== removed) };
         }),
       );
-      const windowHits: string[] = [];
       for (const { d, removed, adds } of rounds) {
         expect([removed, ...adds].filter((a) => a.status >= 500).map((a) => a.body)).toEqual([]);
-        const users = await countEverywhere('SELECT COUNT(*) AS n FROM subscriber WHERE domain = ?', [d]);
+        const subscribers = await countEverywhere('SELECT COUNT(*) AS n FROM subscriber WHERE domain = ?', [d]);
+        const users = await countEverywhere('SELECT COUNT(*) AS n FROM kamprov_users WHERE domain = ?', [d]);
         const domainRows = await countEverywhere('SELECT COUNT(*) AS n FROM domain WHERE domain = ?', [d]);
-        if (removed.status === 200 && adds.some((a) => a.status === 200)) {
-          // The known gap: both committed. The answers still say what the rows are.
-          windowHits.push(d);
-          expect([d, domainRows, users]).toEqual([d, 0, adds.filter((a) => a.status === 200).length]);
-          for (const a of adds) expect([200, 422]).toContain(a.status);
-        } else if (removed.status === 200) {
-          expect([d, adds.map((a) => [a.status, a.body.cause]), users, domainRows]).toEqual([d, adds.map(() => [422, 'nxdomain']), 0, 0]);
+        const claimDomains = await countEverywhere('SELECT COUNT(*) AS n FROM kamprov_claim_domains WHERE domain = ?', [d]);
+        if (removed.status === 200) {
+          expect([d, adds.map((a) => [a.status, a.body.cause]), subscribers, users, domainRows, claimDomains]).toEqual([
+            d,
+            adds.map(() => [422, 'nxdomain']),
+            0,
+            0,
+            0,
+            0,
+          ]);
         } else {
           expect([d, removed.status, removed.body.cause, domainRows]).toEqual([d, 409, 'inuse', 1]);
-          expect([d, users]).toEqual([d, adds.filter((a) => a.status === 200).length]);
+          const added = adds.filter((a) => a.status === 200).length;
+          expect([d, subscribers, users]).toEqual([d, added, added]);
         }
       }
-      if (windowHits.length > 0) {
-        console.warn(`KNOWN GAP hit: a user was added to a domain removed at the same moment in ${windowHits.join(', ')} (see README)`);
-      }
-      figures['domain/remove vs user/add_local rounds: users left in a removed domain (known gap)'] = String(windowHits.length);
       figures['domain/remove vs user/add_local rounds: removed first / added first'] =
         `${rounds.filter((r) => r.removed.status === 200).length} / ${rounds.filter((r) => r.removed.status !== 200).length}`;
     });

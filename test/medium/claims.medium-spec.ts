@@ -77,9 +77,9 @@ onEveryDatabase(
       const stamp = String(Date.now() % 1e5).padStart(5, '0');
       const e164 = (n: number): Address => ({ username: `+4722${stamp}${n}`, domain: DOMAIN });
       const first = e164(1);
-      await expect(inTx((em) => claims().claim(em, first, 'alias', destination))).resolves.toEqual({ claimed: true });
+      await expect(inTx((em) => claims().claim(em, first, 'alias', { e164Destination: destination }))).resolves.toEqual({ claimed: true });
       await addAlias(first, to);
-      await expect(inTx((em) => claims().claim(em, e164(2), 'alias', destination))).resolves.toEqual({
+      await expect(inTx((em) => claims().claim(em, e164(2), 'alias', { e164Destination: destination }))).resolves.toEqual({
         claimed: false,
         heldBy: 'e164',
       });
@@ -89,7 +89,9 @@ onEveryDatabase(
         first.username,
         first.domain,
       ]);
-      await expect(inTx((em) => claims().claim(em, e164(3), 'alias', destination))).resolves.toEqual({ claimed: true });
+      await expect(inTx((em) => claims().claim(em, e164(3), 'alias', { e164Destination: destination }))).resolves.toEqual({
+        claimed: true,
+      });
       expect(await claimRows(first)).toEqual([{ kind: 'alias', e164_destination: null }]);
       expect(await claimRows(e164(3))).toEqual([{ kind: 'alias', e164_destination: destination }]);
     });

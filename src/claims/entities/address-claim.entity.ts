@@ -33,6 +33,14 @@ export class AddressClaim {
   @Column({ name: 'e164_destination', type: 'varchar', length: 129, nullable: true })
   e164Destination: string | null;
 
+  /**
+   * For a claim in a local domain: that domain, lower-case, a foreign key to
+   * `kamprov_claim_domains` (migration LocalDomainClaims), which domain/remove deletes; null
+   * for an address in another domain (a remote user's).
+   */
+  @Column({ name: 'local_domain', type: 'varchar', length: 64, nullable: true })
+  localDomain: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'datetime' })
   createdAt: Date;
 }

@@ -7,6 +7,7 @@ import { Security1764140000005 } from './1764140000005-Security';
 import { PhoneProvisioning1764140000006 } from './1764140000006-PhoneProvisioning';
 import { KeyNames1764140000007 } from './1764140000007-KeyNames';
 import { UserRowVersion1764140000008 } from './1764140000008-UserRowVersion';
+import { LocalDomainClaims1764140000009 } from './1764140000009-LocalDomainClaims';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and the tests agree. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   PhoneProvisioning1764140000006,
   KeyNames1764140000007,
   UserRowVersion1764140000008,
+  LocalDomainClaims1764140000009,
 ];
