@@ -14,10 +14,12 @@ for (const target of databaseTargets()) {
 
     beforeAll(async () => {
       db = await target.create();
-      // Every migration once, then back to the state before AliasClaims.
+      // Every migration once, then back to the state before AliasClaims (and LocalDomainClaims,
+      // which adds to its table: both run again, in order, which tests the later backfill too).
       await (await startApp({ DATABASE_URL: db.url })).close();
       await db.exec('DROP TABLE kamprov_address_claims');
-      await db.exec("DELETE FROM migrations WHERE name = 'AliasClaims1764140000004'");
+      await db.exec('DROP TABLE kamprov_claim_domains');
+      await db.exec("DELETE FROM migrations WHERE name IN ('AliasClaims1764140000004', 'LocalDomainClaims1764140000009')");
       await db.exec('INSERT INTO domain (domain, did) VALUES (?, ?)', [D, D]);
       await db.exec("INSERT INTO subscriber (username, domain, password, ha1, ha1b) VALUES ('alice', ?, 'x', 'x', 'x')", [D]);
       await db.exec("INSERT INTO kamprov_users (username, domain, type) VALUES ('alice', ?, 'local')", [D]);
@@ -40,13 +42,17 @@ for (const target of databaseTargets()) {
     });
 
     it('claims each user and each distinct alias once; the first E.164 alias holds the slot', async () => {
-      const rows = await db.query<any>('SELECT username, domain, kind, e164_destination FROM kamprov_address_claims ORDER BY id');
+      const rows = await db.query<any>(
+        'SELECT username, domain, kind, e164_destination, local_domain FROM kamprov_address_claims ORDER BY id',
+      );
+      // D is local: LocalDomainClaims registered it and every claim there references it.
       expect(rows).toEqual([
-        { username: 'alice', domain: D, kind: 'user', e164_destination: null },
-        { username: 'sales', domain: D, kind: 'alias', e164_destination: null },
-        { username: '+4711111111', domain: D, kind: 'alias', e164_destination: `alice@${D}` },
-        { username: '+4722222222', domain: D, kind: 'alias', e164_destination: null },
+        { username: 'alice', domain: D, kind: 'user', e164_destination: null, local_domain: D },
+        { username: 'sales', domain: D, kind: 'alias', e164_destination: null, local_domain: D },
+        { username: '+4711111111', domain: D, kind: 'alias', e164_destination: `alice@${D}`, local_domain: D },
+        { username: '+4722222222', domain: D, kind: 'alias', e164_destination: null, local_domain: D },
       ]);
+      expect(await db.query('SELECT domain FROM kamprov_claim_domains')).toEqual([{ domain: D }]);
       // Kamailio's table is untouched, duplicates and all.
       expect(await db.query('SELECT id FROM dbaliases')).toHaveLength(5);
     });

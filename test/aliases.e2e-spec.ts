@@ -2,7 +2,7 @@ import { fresh, freshDigits } from './support/seed';
 import { addLocalDomain, expectRefused, onEveryDatabase } from './support/suite';
 
 const D = 'sip.example.com';
-const TABLES = ['subscriber', 'kamprov_users', 'dbaliases', 'domain', 'kamprov_address_claims'];
+const TABLES = ['subscriber', 'kamprov_users', 'dbaliases', 'domain', 'kamprov_address_claims', 'kamprov_claim_domains'];
 
 onEveryDatabase('aliases', (ctx) => {
   const get = (path: string) => ctx().app.get(path);

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { fresh } from './support/seed';
 import { addLocalDomain, expectRefused, onEveryDatabase } from './support/suite';
 
-const TABLES = ['subscriber', 'kamprov_users', 'dbaliases', 'domain', 'kamprov_address_claims'];
+const TABLES = ['subscriber', 'kamprov_users', 'dbaliases', 'domain', 'kamprov_address_claims', 'kamprov_claim_domains'];
 
 /** A stand-in for Kamailio's jsonrpcs over HTTP: records each call and answers as told. */
 interface KamailioStandIn {
@@ -169,6 +169,40 @@ onEveryDatabase('domains', (ctx) => {
     const alias = await get(`/alias/add?alias_username=b&alias_domain=${emptied}&destination=${user}`);
     expect(alias.status).toBe(422);
     expect(alias.body.cause).toBe('nxdomain');
+  });
+
+  it('claims in a local domain reference its registration (kamprov_claim_domains), kept by domain/add and domain/remove, made by add_local for a domain added behind kamprov', async () => {
+    const registration = async (domain: string) =>
+      (await ctx().db.query<{ domain: string }>('SELECT domain FROM kamprov_claim_domains WHERE domain = ?', [domain])).length;
+    const claimDomain = async (username: string, domain: string) =>
+      (
+        await ctx().db.query<{ local_domain: string | null }>(
+          'SELECT local_domain FROM kamprov_address_claims WHERE username = ? AND domain = ?',
+          [username, domain],
+        )
+      ).map((r) => r.local_domain);
+    const viaApi = freshDomain('viaapi');
+    expect((await get(`/domain/add?domain=${viaApi.toUpperCase()}`)).status).toBe(200);
+    expect(await registration(viaApi)).toBe(1);
+
+    const behind = freshDomain('behind');
+    await addLocalDomain(ctx().db, behind);
+    expect(await registration(behind)).toBe(0);
+    expect((await get(`/user/add_local?user=u@${behind}`)).status).toBe(200);
+    expect(await registration(behind)).toBe(1);
+    expect(await claimDomain('u', behind)).toEqual([behind]);
+    expect((await get(`/alias/add?alias_username=al&alias_domain=${behind}&destination=u@${behind}`)).status).toBe(200);
+    expect(await claimDomain('al', behind)).toEqual([behind]);
+    expect((await get('/user/add_remote?user=r@elsewhere.example.net&password=p&registrar=sip.example.net')).status).toBe(200);
+    expect(await claimDomain('r', 'elsewhere.example.net')).toEqual([null]);
+
+    expect((await get(`/domain/remove?domain=${behind}`)).body.cause).toBe('inuse');
+    expect((await get(`/alias/remove?alias_username=al&alias_domain=${behind}`)).status).toBe(200);
+    expect((await get(`/user/remove?user=u@${behind}`)).status).toBe(200);
+    expect((await get(`/domain/remove?domain=${behind}`)).status).toBe(200);
+    expect(await registration(behind)).toBe(0);
+    expect((await get(`/domain/add?domain=${behind}`)).status).toBe(200);
+    expect(await registration(behind)).toBe(1);
   });
 
   it('domain/remove answers nonexistant (404) for an absent domain', async () => {

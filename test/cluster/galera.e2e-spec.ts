@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createConnection } from 'mysql2/promise';
 import { call, KamprovProcess, sleep, waitFor, type Answer } from '../reliability/support/process';
 import { GALERA_PORTS, GaleraCluster, galeraMissing } from './support/galera';
 
@@ -290,6 +291,42 @@ if (missing.length > 0) {
       }
       figures['domain/remove vs user/add_local rounds: removed first / added first'] =
         `${rounds.filter((r) => r.removed.status === 200).length} / ${rounds.filter((r) => r.removed.status !== 200).length}`;
+    });
+
+    it('the foreign key is certified: a claim in a local domain and the delete of that domain on another node never both commit, whichever commits first', async () => {
+      const outcome = async (claimFirst: boolean) => {
+        const d = `fk-${claimFirst ? 'claim' : 'delete'}.example.com`;
+        expect((await get(0, `/domain/add?domain=${d}`)).status).toBe(200);
+        const adder = await createConnection(cluster.nodes[0].url);
+        const remover = await createConnection(cluster.nodes[1].url);
+        try {
+          await adder.query('BEGIN');
+          await remover.query('BEGIN');
+          await adder.query("INSERT INTO kamprov_address_claims (username, domain, kind, local_domain) VALUES ('fk', ?, 'user', ?)", [
+            d,
+            d,
+          ]);
+          await remover.query('DELETE FROM kamprov_claim_domains WHERE domain = ?', [d]);
+          const [first, second] = claimFirst ? [adder, remover] : [remover, adder];
+          const commit = (c: typeof adder) =>
+            c.query('COMMIT').then(
+              () => 'ok',
+              (err: { errno?: number }) => `errno ${err.errno}`,
+            );
+          const firstAnswer = await commit(first);
+          const secondAnswer = await commit(second);
+          const claims = await countEverywhere('SELECT COUNT(*) AS n FROM kamprov_address_claims WHERE local_domain = ?', [d]);
+          const registered = await countEverywhere('SELECT COUNT(*) AS n FROM kamprov_claim_domains WHERE domain = ?', [d]);
+          return { firstAnswer, secondAnswer, claims, registered };
+        } finally {
+          await adder.end();
+          await remover.end();
+        }
+      };
+      // The later commit is aborted as a deadlock (certification or brute-force abort), which
+      // the Transactor re-runs; the rows are the winner's on every node.
+      expect(await outcome(true)).toEqual({ firstAnswer: 'ok', secondAnswer: 'errno 1213', claims: 1, registered: 1 });
+      expect(await outcome(false)).toEqual({ firstAnswer: 'ok', secondAnswer: 'errno 1213', claims: 0, registered: 0 });
     });
 
     it('alias/add racing user/add_local for one address on different instances: exactly one holds it', async () => {

@@ -2,12 +2,13 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AddressClaims } from '../../src/claims/address-claims.service';
 import { ClaimsModule } from '../../src/claims/claims.module';
 import type { Address } from '../../src/common/user-ref';
+import { SqlDialect } from '../../src/database/sql-dialect';
 import { Transactor } from '../../src/database/transactor';
 import { KamailioModule } from '../../src/kamailio/kamailio.module';
 import { UserEntity } from '../../src/users/entities/user.entity';
 import { PasswordGenerator } from '../../src/users/password-generator';
 import { UsersService } from '../../src/users/users.service';
-import { onEveryDatabase, tag } from './support/medium';
+import { onEveryDatabase, rejection, tag } from './support/medium';
 
 const DOMAIN = 'claims.medium.test';
 
@@ -94,6 +95,57 @@ onEveryDatabase(
       });
       expect(await claimRows(first)).toEqual([{ kind: 'alias', e164_destination: null }]);
       expect(await claimRows(e164(3))).toEqual([{ kind: 'alias', e164_destination: destination }]);
+    });
+
+    describe('local domains (kamprov_claim_domains, the reference Galera certifies)', () => {
+      const registered = async (domain: string) =>
+        (await ctx().db.query<{ domain: string }>('SELECT domain FROM kamprov_claim_domains WHERE domain = ?', [domain])).length;
+      const localDomainOf = async (a: Address) =>
+        (
+          await ctx().db.query<{ local_domain: string | null }>(
+            'SELECT local_domain FROM kamprov_address_claims WHERE username = ? AND domain = ?',
+            [a.username, a.domain],
+          )
+        ).map((r) => r.local_domain);
+
+      it('a claim in a local domain nobody registered (added behind kamprov) registers it and references it', async () => {
+        const domain = `${tag()}.local.test`;
+        const a: Address = { username: tag(), domain: domain.toUpperCase() };
+        expect(await registered(domain)).toBe(0);
+        await expect(inTx((em) => claims().claim(em, a, 'user', { localDomain: true }))).resolves.toEqual({ claimed: true });
+        expect(await registered(domain)).toBe(1);
+        expect(await localDomainOf({ username: a.username, domain })).toEqual([domain]);
+      });
+
+      it('a claim elsewhere references nothing', async () => {
+        const a = address();
+        await inTx((em) => claims().claim(em, a, 'user'));
+        expect(await localDomainOf(a)).toEqual([null]);
+      });
+
+      it('the domain row cannot be deleted while a claim references it (the foreign key exists on this database)', async () => {
+        const domain = `${tag()}.local.test`;
+        await inTx((em) => claims().claim(em, { username: tag(), domain }, 'alias', { localDomain: true }));
+        const err = await rejection(ctx().dataSource.query('DELETE FROM kamprov_claim_domains WHERE domain = ?', [domain]));
+        expect(ctx().get<SqlDialect>(SqlDialect).isForeignKeyViolation(err)).toBe(true);
+        expect(await registered(domain)).toBe(1);
+      });
+
+      it('closeDomain takes the stale claims and the registration; openDomain twice is one row', async () => {
+        const domain = `${tag()}.local.test`;
+        await inTx((em) => claims().openDomain(em, domain));
+        await inTx((em) => claims().openDomain(em, domain.toUpperCase()));
+        expect(await registered(domain)).toBe(1);
+        const stale: Address = { username: tag(), domain };
+        await inTx((em) => claims().claim(em, stale, 'user', { localDomain: true }));
+        await inTx((em) => claims().closeDomain(em, domain.toUpperCase()));
+        expect(await registered(domain)).toBe(0);
+        expect(await claimRows(stale)).toEqual([]);
+        // A domain never registered: closing it is no error and leaves nothing behind.
+        const never = `${tag()}.local.test`;
+        await inTx((em) => claims().closeDomain(em, never));
+        expect(await registered(never)).toBe(0);
+      });
     });
 
     it('release frees only the kind that holds the address', async () => {

@@ -39,7 +39,10 @@ export async function addLocalDomain(db: TestDatabase, domain: string): Promise<
 }
 
 /** Row counts of every table kamprov writes, to prove a bad request wrote nothing. */
-export async function rowCounts(db: TestDatabase, tables = ['subscriber', 'kamprov_users', 'dbaliases', 'domain']) {
+export async function rowCounts(
+  db: TestDatabase,
+  tables = ['subscriber', 'kamprov_users', 'dbaliases', 'domain', 'kamprov_address_claims', 'kamprov_claim_domains'],
+) {
   const counts: Record<string, number> = {};
   for (const t of tables) {
     const [row] = await db.query<{ n: number | string }>(`SELECT COUNT(*) AS n FROM ${t}`);
