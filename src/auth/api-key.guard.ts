@@ -8,7 +8,7 @@ import type { AllConfig } from '../config/config.types';
 import { ApiKeyIdentity, ApiKeysService } from './api-keys.service';
 import { AuthError, AuthErrorCode } from './auth.errors';
 import { IS_PUBLIC } from './public.decorator';
-import { RateLimiter } from './rate-limiter';
+import { RateLimiter, type RateVerdict } from './rate-limiter';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -39,9 +39,25 @@ export class ApiKeyGuard implements CanActivate {
     this.allowQuery = config.get('app', { infer: true }).allowQueryApiKey;
   }
 
+  /** Per handler, what its metadata says (read once, not on every request). */
+  private readonly routes = new WeakMap<object, { isPublic: boolean; node: NodeDeclaration | undefined }>();
+
+  private routeOf(context: ExecutionContext): { isPublic: boolean; node: NodeDeclaration | undefined } {
+    const handler = context.getHandler();
+    let route = this.routes.get(handler);
+    if (!route) {
+      route = {
+        isPublic: Boolean(this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [handler, context.getClass()])),
+        node: this.reflector.get<NodeDeclaration | undefined>(NODE_METADATA, handler),
+      };
+      this.routes.set(handler, route);
+    }
+    return route;
+  }
+
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
-    const node = this.reflector.get<NodeDeclaration | undefined>(NODE_METADATA, context.getHandler());
+    const { isPublic, node } = this.routeOf(context);
+    if (isPublic) return true;
     // Unreachable once NodeRolesCheck passed at start-up; refuse rather than default.
     if (!node) throw new Error(`${context.getClass().name}.${context.getHandler().name} declares no role`);
     const request = context.switchToHttp().getRequest<FastifyRequest>();
@@ -59,7 +75,13 @@ export class ApiKeyGuard implements CanActivate {
       throw err;
     }
     request.apiKey = identity;
-    await this.count(`key:${identity.id}`, `key ${identity.name}`);
+    // In this process's counters (no Redis): counted without a promise.
+    const bucket = `key:${identity.id}`;
+    if (this.limiter.enabled) {
+      const local = this.limiter.hitLocally(bucket);
+      if (local) this.refuseOver(local, `key ${identity.name}`);
+      else await this.count(bucket, `key ${identity.name}`);
+    }
     if (!roleAtLeast(identity.role, node.role)) {
       throw new AuthError(AuthErrorCode.Forbidden, `${node.name} needs the ${node.role} role; key ${identity.name} has ${identity.role}`);
     }
@@ -69,7 +91,10 @@ export class ApiKeyGuard implements CanActivate {
   /** Counts one request of the bucket; over the limit, 429 failed/toomany with Retry-After. */
   private async count(bucket: string, who: string): Promise<void> {
     if (!this.limiter.enabled) return;
-    const verdict = await this.limiter.hit(bucket);
+    this.refuseOver(await this.limiter.hit(bucket), who);
+  }
+
+  private refuseOver(verdict: RateVerdict, who: string): void {
     if (!verdict.allowed) {
       throw new AuthError(AuthErrorCode.TooMany, `too many requests for ${who}; retry after ${verdict.retryAfterS} s`, verdict.retryAfterS);
     }

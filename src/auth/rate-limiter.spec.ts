@@ -40,6 +40,17 @@ describe('RateLimiter', () => {
     expect(l.status()).toMatchObject({ store: 'memory', degraded: false });
   });
 
+  it('counts in the same counters without a promise when there is no Redis (hitLocally and hit share them)', async () => {
+    const l = limiter({});
+    expect(l.hitLocally('key:7')?.allowed).toBe(true);
+    expect((await l.hit('key:7')).allowed).toBe(true);
+    expect(l.hitLocally('key:7')?.allowed).toBe(true);
+    const refused = l.hitLocally('key:7');
+    expect(refused?.allowed).toBe(false);
+    expect(refused?.retryAfterS).toBeGreaterThanOrEqual(1);
+    expect((await l.hit('key:7')).allowed).toBe(false);
+  });
+
   it('reports off when RATE_LIMIT_MAX=0', () => {
     expect(limiter({ rateLimitMax: 0 }).status()).toMatchObject({ store: 'off', degraded: false });
   });
@@ -51,6 +62,9 @@ describe('RateLimiter', () => {
       const verdicts = [];
       for (let i = 0; i < 4; i++) verdicts.push((await l.hit('key:1')).allowed);
       expect(verdicts).toEqual([true, true, true, false]);
+      // Redis down: counted locally, in the same counters.
+      expect(l.hitLocally('key:1')?.allowed).toBe(false);
+      expect(l.hitLocally('key:2')?.allowed).toBe(true);
       expect(l.status()).toMatchObject({ store: 'memory-fallback', degraded: true });
       expect(l.status().detail).toMatch(/Redis is unreachable/);
     } finally {

@@ -122,6 +122,18 @@ export class RateLimiter implements OnModuleInit, OnModuleDestroy {
     return this.max > 0;
   }
 
+  /**
+   * Counts one request of `bucket` in this process's counters and says whether it may
+   * proceed, or returns undefined (counting nothing) when the count must come from Redis
+   * (then: hit). Without a promise: this runs on every request.
+   */
+  hitLocally(bucket: string): RateVerdict | undefined {
+    if (this.redis && this.redisUp) return undefined;
+    const now = Date.now();
+    const { count, resetAt } = this.local.hit(bucket, now);
+    return this.verdict(count, resetAt, now);
+  }
+
   /** Counts one request of `bucket` and says whether it may proceed. */
   async hit(bucket: string): Promise<RateVerdict> {
     const now = Date.now();

@@ -1,4 +1,30 @@
-import { envelopeKindOf, nodeLabel, redactUrl } from './request-log.hook';
+import { envelopeKindOf, LOGGED_PARAMS, nodeLabel, redactUrl } from './request-log.hook';
+
+/** redactUrl as it was before its shortcut for URLs with nothing to redact: the reference. */
+function referenceRedactUrl(raw: string): string {
+  const decodedName = (s: string) => {
+    try {
+      return decodeURIComponent(s.replace(/\+/g, ' '));
+    } catch {
+      return undefined;
+    }
+  };
+  const url = raw.replace(/(\/prov\/t\/)[^/?#]+/, '$1***');
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const params = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const rawName = eq < 0 ? pair : pair.slice(0, eq);
+      const name = decodedName(rawName);
+      const shownName = rawName.length > 64 ? `${rawName.slice(0, 64)}...` : rawName;
+      if (eq < 0) return shownName;
+      return name !== undefined && LOGGED_PARAMS.has(name) ? pair : `${shownName}=***`;
+    });
+  return `${url.slice(0, q)}?${params.join('&')}`;
+}
 
 describe('redactUrl', () => {
   it('hides password and api_key values, however they are spelled', () => {
@@ -16,6 +42,41 @@ describe('redactUrl', () => {
     expect(redactUrl('/user/get?usr=alice&x=1')).toBe('/user/get?usr=***&x=***');
     expect(redactUrl(`/x?${'n'.repeat(100)}=1`)).toBe(`/x?${'n'.repeat(64)}...=***`);
   });
+
+  it('gives what it gave before its shortcut, on curated and generated URLs', () => {
+    const curated = [
+      '/user/get',
+      '/user/get?',
+      '/user/get?user=a@b.c',
+      '/user/get?user=a@b.c&',
+      '/user/get?&user=a@b.c',
+      '/user/get?user',
+      '/user/get?user=a=b&domain==x',
+      '/user/get?us%65r=a',
+      '/user/get?user+=a',
+      '/prov/t/secret-token/cfg.xml',
+      '/prov/t/secret-token/cfg.xml?mac=x',
+      '/user/get?user=/prov/t/x',
+      '/numbers/inpool?number=%2B4720000001',
+      '/phone/get?mac=000000000001&password=x',
+    ];
+    let seed = 7;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000;
+    const names = [...LOGGED_PARAMS, 'password', 'api_key', 'PASSWORD', 'us%65r', 'user+', '', 'x'.repeat(70), '%zz', 'user%00'];
+    const values = ['', 'a', 'a=b', '%2B1', 'x+y', '/prov/t/abc', '%'];
+    const generated = Array.from({ length: 3000 }, () => {
+      const path = rnd() < 0.1 ? '/prov/t/tok/x' : '/user/get';
+      const n = Math.floor(rnd() * 4);
+      if (n === 0) return rnd() < 0.5 ? path : `${path}?`;
+      const pairs = Array.from({ length: n }, () => {
+        const name = names[Math.floor(rnd() * names.length)];
+        return rnd() < 0.1 ? name : `${name}=${values[Math.floor(rnd() * values.length)]}`;
+      });
+      return `${path}?${pairs.join('&')}`;
+    });
+    for (const url of [...curated, ...generated])
+      expect({ url, redacted: redactUrl(url) }).toEqual({ url, redacted: referenceRedactUrl(url) });
+  });
 });
 
 describe('envelopeKindOf', () => {
@@ -28,6 +89,8 @@ describe('envelopeKindOf', () => {
     expect(envelopeKindOf('{"response":"invalid","cause":"username","detail":"x"}').cause).toBe('username');
     expect(envelopeKindOf('<html>')).toEqual({ response: 'none', cause: undefined });
     expect(envelopeKindOf(undefined).response).toBe('none');
+    expect(envelopeKindOf('{"response":"okay"}')).toEqual({ response: 'none', cause: undefined });
+    expect(envelopeKindOf('{"response":"ok"}')).toEqual({ response: 'ok', cause: undefined });
   });
 });
 
@@ -38,5 +101,8 @@ describe('nodeLabel', () => {
     expect(nodeLabel('/metrics')).toBe('metrics');
     expect(nodeLabel('/openapi.json')).toBe('openapi.json');
     expect(nodeLabel(undefined)).toBe('unmatched');
+    // Asked again (labelled once, then remembered): the same labels.
+    expect(nodeLabel('/api/v1/numbers/add_range')).toBe('numbers/add_range');
+    expect(nodeLabel('/metrics')).toBe('metrics');
   });
 });

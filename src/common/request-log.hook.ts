@@ -58,6 +58,8 @@ function decodedName(raw: string): string | undefined {
  * `***`; a bare name (no `=`) is kept, truncated.
  */
 export function redactUrl(raw: string): string {
+  // Most URLs need nothing replaced (every parameter logged, plainly named): kept as they are.
+  if (nothingToRedact(raw)) return raw;
   const url = raw.replace(/(\/prov\/t\/)[^/?#]+/, '$1***'); // a phone's provisioning token
   const q = url.indexOf('?');
   if (q < 0) return url;
@@ -73,6 +75,26 @@ export function redactUrl(raw: string): string {
       return name !== undefined && LOGGED_PARAMS.has(name) ? pair : `${shownName}=***`;
     });
   return `${url.slice(0, q)}?${params.join('&')}`;
+}
+
+/**
+ * True when redactUrl would return the URL unchanged by the rules above: no provisioning
+ * token, and every parameter is `name=value` with a name in LOGGED_PARAMS (whose names
+ * hold no `%` or `+`, so such a name decodes to itself). Anything else takes the full path.
+ */
+function nothingToRedact(url: string): boolean {
+  if (url.includes('/prov/t/')) return false;
+  const q = url.indexOf('?');
+  if (q < 0) return true;
+  let start = q + 1;
+  for (;;) {
+    let end = url.indexOf('&', start);
+    if (end < 0) end = url.length;
+    const eq = url.indexOf('=', start);
+    if (eq < 0 || eq > end || !LOGGED_PARAMS.has(url.slice(start, eq))) return false;
+    if (end === url.length) return true;
+    start = end + 1;
+  }
 }
 
 /** What the answer's envelope said; `none` for answers that are no envelope (docs, metrics). */
@@ -97,7 +119,7 @@ export interface RequestOutcome {
 declare module 'fastify' {
   interface FastifyRequest {
     /** The envelope's `response` and `cause`, read by the request log as the answer is sent. */
-    envelopeKind?: { response: ResponseKind; cause: string | undefined };
+    envelopeKind?: { readonly response: ResponseKind; readonly cause: string | undefined };
   }
 }
 
@@ -105,23 +127,42 @@ const ENVELOPE_HEAD = /^\{"response":"(ok|invalid|failed|error)"/;
 const CAUSE = /"cause":"([^"\\]{1,64})"/;
 
 /** The envelope kind of a serialized answer, read from its head (a list may be megabytes long). */
-export function envelopeKindOf(payload: unknown): { response: ResponseKind; cause: string | undefined } {
+export type EnvelopeKind = { readonly response: ResponseKind; readonly cause: string | undefined };
+
+export function envelopeKindOf(payload: unknown): EnvelopeKind {
   // A streamed list (list-stream.ts) is an ok envelope whose head is already decided.
   if (payload && typeof payload === 'object' && (payload as { [OK_ENVELOPE_STREAM]?: boolean })[OK_ENVELOPE_STREAM]) {
-    return { response: 'ok', cause: undefined };
+    return OK;
   }
-  if (typeof payload !== 'string') return { response: 'none', cause: undefined };
+  if (typeof payload !== 'string') return NONE;
+  // The commonest answer, without a regular expression.
+  if (payload.startsWith('{"response":"ok"')) return OK;
   const head = ENVELOPE_HEAD.exec(payload);
-  if (!head) return { response: 'none', cause: undefined };
+  if (!head) return NONE;
   const response = head[1] as ResponseKind;
   // Problem envelopes are small; only they carry a cause worth logging.
   const cause = response === 'ok' ? undefined : CAUSE.exec(payload.slice(0, 512))?.[1];
   return { response, cause };
 }
 
+const OK: EnvelopeKind = Object.freeze({ response: 'ok', cause: undefined });
+const NONE: EnvelopeKind = Object.freeze({ response: 'none', cause: undefined });
+
 /** The node's name: the last two segments of a node's route (whatever API_PREFIX is). */
 export function nodeLabel(route: string | undefined): string {
   if (!route) return 'unmatched';
+  // Routes are few and fixed: each is labelled once.
+  let label = nodeLabels.get(route);
+  if (label === undefined) {
+    label = labelOf(route);
+    if (nodeLabels.size < 1000) nodeLabels.set(route, label);
+  }
+  return label;
+}
+
+const nodeLabels = new Map<string, string>();
+
+function labelOf(route: string): string {
   const parts = route.split('/').filter(Boolean);
   if (parts.length >= 2 && /^[a-z]+$/.test(parts[parts.length - 2]) && /^[a-z_]+$/.test(parts[parts.length - 1])) {
     return parts.slice(-2).join('/');
@@ -169,7 +210,18 @@ export function installRequestLog(fastify: FastifyInstance, options: RequestLogO
     options.onOutcome?.(o);
     const kind = o.response === 'none' ? '' : ` ${o.response}${o.cause ? `/${o.cause}` : ''}`;
     const msg = `${o.method} ${o.url} ${o.status}${kind} key=${o.key ?? '-'} ${o.ms}ms`;
-    const fields = { context: 'HTTP', ...o, key: o.key ?? undefined };
+    // The outcome's fields after `context`, in the outcome's order (key: absent without one).
+    const fields = {
+      context: 'HTTP',
+      method: o.method,
+      url: o.url,
+      node: o.node,
+      status: o.status,
+      response: o.response,
+      cause: o.cause,
+      key: o.key ?? undefined,
+      ms: o.ms,
+    };
     if (o.status >= 500) request.log.error(fields, msg);
     else request.log.info(fields, msg);
     done();

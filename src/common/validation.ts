@@ -1,5 +1,6 @@
-import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe, ValidationPipeOptions } from '@nestjs/common';
 import { InvalidRequestError } from './envelope';
+import { fastQueryOf } from './validators/fast-query';
 
 /** Turns class-validator's findings into `invalid` with the parameter's name as cause. */
 export function toInvalidRequest(errors: ValidationError[]): InvalidRequestError {
@@ -29,27 +30,43 @@ export function prototypeNamedParameter(query: unknown): string | undefined {
 
 /**
  * The global pipe: query strings become typed DTOs; unknown or repeated parameters are
- * invalid, those named like Object.prototype's members too.
+ * invalid, those named like Object.prototype's members too. The DTOs of the hottest nodes
+ * take a fast path (validators/fast-query.ts) that gives the same DTO or the same error
+ * without class-transformer and class-validator; `fastPaths: false` turns it off (tests
+ * compare both).
  */
 export class QueryValidationPipe extends ValidationPipe {
+  constructor(
+    options: ValidationPipeOptions,
+    private readonly fastPaths = true,
+  ) {
+    super(options);
+  }
+
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'query') {
       const name = prototypeNamedParameter(value);
       if (name !== undefined) throw new InvalidRequestError(name, `unknown parameter ${name}`);
+      const fast = this.fastPaths ? fastQueryOf(metadata.metatype) : undefined;
+      // Fastify's query is always an object (without a prototype).
+      if (fast && value && typeof value === 'object') return fast(value as Record<string, unknown>);
     }
     return super.transform(value, metadata) as Promise<unknown>;
   }
 }
 
 /** The global pipe: query strings become typed DTOs; unknown or repeated parameters are invalid. */
-export function createValidationPipe(): ValidationPipe {
-  return new QueryValidationPipe({
-    transform: true,
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    forbidUnknownValues: false,
-    stopAtFirstError: true,
-    validationError: { target: false, value: true },
-    exceptionFactory: toInvalidRequest,
-  });
+export function createValidationPipe(options: { fastPaths?: boolean } = {}): ValidationPipe {
+  return new QueryValidationPipe(
+    {
+      transform: true,
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      forbidUnknownValues: false,
+      stopAtFirstError: true,
+      validationError: { target: false, value: true },
+      exceptionFactory: toInvalidRequest,
+    },
+    options.fastPaths ?? true,
+  );
 }

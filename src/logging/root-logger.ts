@@ -48,10 +48,25 @@ export const REDACT_PATHS = [
   '*.api_key',
 ];
 
+/**
+ * pino's `isoTime` (`,"time":"<ISO 8601>"`), formatted once per millisecond: under load
+ * several lines share a millisecond, and each would format the same date again.
+ */
+export function isoTime(now = Date.now()): string {
+  if (now !== lastTime) {
+    lastTime = now;
+    lastIso = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return lastIso;
+}
+
+let lastTime = Number.NaN;
+let lastIso = '';
+
 export function loggerOptions(settings: LoggingSettings): LoggerOptions {
   return {
     level: pinoLevel(settings.level),
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: isoTime,
     formatters: { level: (label) => ({ level: label }) },
     base: { pid: process.pid },
     redact: { paths: REDACT_PATHS, censor: '***' },

@@ -1,7 +1,8 @@
 import { IntersectionType, OmitType, PartialType } from '@nestjs/swagger';
 import { IsDefined, IsEmail, IsOptional, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { UserRefQueryDto } from '../../common/dto/user-ref.dto';
-import { IsSipAddress, IsHost, IsSipUsername } from '../../common/validators/sip.validators';
+import { registerFastQuery } from '../../common/validators/fast-query';
+import { IsSipAddress, IsHost, IsSipUsername, SIP_ADDRESS_RULE, USER_REF_FAST_FIELDS } from '../../common/validators/sip.validators';
 import { IsGlob, IsLimit, IsPlainText, IsPort } from '../../common/validators/value.validators';
 
 const notEmpty = (field: string) => (o: object) => (o as Record<string, unknown>)[field] !== '';
@@ -15,6 +16,8 @@ export class GetUserQueryDto extends UserRefQueryDto {
   @IsSipAddress()
   address?: string;
 }
+// The hottest read: validated without class-transformer and class-validator, with the same outcome.
+registerFastQuery(GetUserQueryDto, { ...USER_REF_FAST_FIELDS, address: { rule: SIP_ADDRESS_RULE } });
 
 export class ListUsersQueryDto {
   /** Glob over `user@domain` (`*`, `?`); without wildcards it matches anywhere. */
