@@ -1,4 +1,5 @@
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { Statement } from '../database/sql-dialect';
 import type { AuditQuery } from '../common/api-node.decorator';
 import { AuditEntryEntity } from './entities/audit-entry.entity';
@@ -37,9 +38,16 @@ export async function insertAuditRow(em: EntityManager, row: Omit<AuditEntryEnti
   await em.query(sql, params);
 }
 
+/** kamprov_audit's `at` column, by data source (looked up once, not on every write). */
+const atColumns = new WeakMap<DataSource, ColumnMetadata>();
+
 /** The INSERT of insertAuditRow, for a batch (SqlDialect.batch). */
 export function auditInsert(em: EntityManager, row: Omit<AuditEntryEntity, 'id'>): Statement {
-  const at = em.connection.getMetadata(AuditEntryEntity).findColumnWithPropertyName('at')!;
+  let at = atColumns.get(em.connection);
+  if (!at) {
+    at = em.connection.getMetadata(AuditEntryEntity).findColumnWithPropertyName('at')!;
+    atColumns.set(em.connection, at);
+  }
   return {
     sql: INSERT_SQL,
     params: [em.connection.driver.preparePersistentValue(row.at, at), row.node, row.target, row.keyName, row.outcome, row.status],
