@@ -272,6 +272,7 @@ async function bench(database: BenchDatabase): Promise<void> {
     let next = 0;
     let t = performance.now();
     if (PARTS.has('add_local')) {
+      const cpu0 = cpuSeconds(kamprov.pid!);
       await Promise.all(
         Array.from({ length: 8 }, async () => {
           while (next < 10_000) {
@@ -282,7 +283,14 @@ async function bench(database: BenchDatabase): Promise<void> {
       );
       const addLocalS = (performance.now() - t) / 1000;
       const perS = 10_000 / addLocalS;
-      bulk.push(['10,000 user/add_local, 8 clients', `${perS.toFixed(0)}/s (${addLocalS.toFixed(1)} s)`, '>= 1000/s', check(perS >= 1000)]);
+      // kamprov's CPU per call (user + system): on a shared machine it moves far less than calls/s.
+      const cpuMs = ((cpuSeconds(kamprov.pid!) - cpu0) * 1000) / 10_000;
+      bulk.push([
+        '10,000 user/add_local, 8 clients',
+        `${perS.toFixed(0)}/s (${addLocalS.toFixed(1)} s; kamprov CPU ${cpuMs.toFixed(2)} ms per call)`,
+        '>= 1000/s',
+        check(perS >= 1000),
+      ]);
     }
 
     t = performance.now();

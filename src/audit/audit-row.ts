@@ -1,4 +1,6 @@
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import type { Statement } from '../database/sql-dialect';
 import type { AuditQuery } from '../common/api-node.decorator';
 import { AuditEntryEntity } from './entities/audit-entry.entity';
 
@@ -32,13 +34,22 @@ const INSERT_SQL = 'INSERT INTO kamprov_audit (at, node, target, key_name, outco
  * em.insert(AuditEntryEntity) wrote.
  */
 export async function insertAuditRow(em: EntityManager, row: Omit<AuditEntryEntity, 'id'>): Promise<void> {
-  const at = em.connection.getMetadata(AuditEntryEntity).findColumnWithPropertyName('at')!;
-  await em.query(INSERT_SQL, [
-    em.connection.driver.preparePersistentValue(row.at, at),
-    row.node,
-    row.target,
-    row.keyName,
-    row.outcome,
-    row.status,
-  ]);
+  const { sql, params } = auditInsert(em, row);
+  await em.query(sql, params);
+}
+
+/** kamprov_audit's `at` column, by data source (looked up once, not on every write). */
+const atColumns = new WeakMap<DataSource, ColumnMetadata>();
+
+/** The INSERT of insertAuditRow, for a batch (SqlDialect.batch). */
+export function auditInsert(em: EntityManager, row: Omit<AuditEntryEntity, 'id'>): Statement {
+  let at = atColumns.get(em.connection);
+  if (!at) {
+    at = em.connection.getMetadata(AuditEntryEntity).findColumnWithPropertyName('at')!;
+    atColumns.set(em.connection, at);
+  }
+  return {
+    sql: INSERT_SQL,
+    params: [em.connection.driver.preparePersistentValue(row.at, at), row.node, row.target, row.keyName, row.outcome, row.status],
+  };
 }

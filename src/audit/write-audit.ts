@@ -2,7 +2,8 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { EntityManager } from 'typeorm';
 import { nodeOfRequest } from '../common/api-node.decorator';
-import { auditQueryOf, auditRow, insertAuditRow } from './audit-row';
+import type { Statement } from '../database/sql-dialect';
+import { auditInsert, auditQueryOf, auditRow } from './audit-row';
 
 const WRITE_AUDIT = Symbol('kamprov.writeAudit');
 
@@ -29,12 +30,24 @@ export class WriteAudit {
 
   /** Inserts the call's `ok` record (status 200) with `em`; call it last in the write's transaction. */
   async recordOk(em: EntityManager): Promise<void> {
+    const insert = this.okInsert(em);
+    if (insert) await em.query(insert.sql, insert.params);
+  }
+
+  /**
+   * The INSERT of the call's `ok` record, for the write to send as the last statement of its
+   * transaction (in a batch, SqlDialect.batch); undefined when the call is not audited.
+   * Counts as recorded from here on, as recordOk does once it inserted: should the transaction
+   * fail after all, the answer is not `ok` and the hook records what it is.
+   */
+  okInsert(em: EntityManager): Statement | undefined {
     const node = nodeOfRequest(this.request);
     const key = this.request.apiKey;
-    if (!node?.audit || !key) return;
+    if (!node?.audit || !key) return undefined;
     const target = node.audit(auditQueryOf((this.request.query ?? {}) as Record<string, unknown>));
-    await insertAuditRow(em, auditRow({ node: node.name, target, keyName: key.name ?? null, outcome: 'ok', status: 200 }));
+    const insert = auditInsert(em, auditRow({ node: node.name, target, keyName: key.name ?? null, outcome: 'ok', status: 200 }));
     this.recorded = true;
+    return insert;
   }
 }
 

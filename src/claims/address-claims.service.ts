@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { Address } from '../common/user-ref';
-import { SqlDialect } from '../database/sql-dialect';
+import { SqlDialect, type Statement } from '../database/sql-dialect';
 import { AliasRepository } from '../kamailio/alias.repository';
 import { AddressClaim, ClaimKind } from './entities/address-claim.entity';
 
@@ -26,6 +26,9 @@ export interface ClaimOptions {
   /** The address is in a local domain: the claim references the domain (see closeDomain). */
   localDomain?: boolean;
 }
+
+/** A plain INSERT: no read-back of created_at, no query builder on this hot path. */
+const INSERT_CLAIM = 'INSERT INTO kamprov_address_claims (username, domain, kind, e164_destination, local_domain) VALUES (?, ?, ?, ?, ?)';
 
 /** The local domains claims reference (migration LocalDomainClaims). */
 const CLAIM_DOMAINS = 'kamprov_claim_domains';
@@ -75,15 +78,8 @@ export class AddressClaims {
     for (let attempt = 0; attempt < 4; attempt++) {
       try {
         // Survivable: on a violation the transaction goes on (reap, answer who holds it).
-        // A plain INSERT: no read-back of created_at, no query builder on this hot path.
         await this.dialect.survivable(em, () =>
-          em.query('INSERT INTO kamprov_address_claims (username, domain, kind, e164_destination, local_domain) VALUES (?, ?, ?, ?, ?)', [
-            address.username,
-            address.domain,
-            kind,
-            e164Destination,
-            localDomain,
-          ]),
+          em.query(INSERT_CLAIM, [address.username, address.domain, kind, e164Destination, localDomain]),
         );
         return { claimed: true };
       } catch (err) {
@@ -106,6 +102,19 @@ export class AddressClaims {
       }
     }
     return { claimed: false, heldBy: kind };
+  }
+
+  /**
+   * The claim's INSERT alone, for a caller that sends it in a batch with its other writes
+   * (SqlDialect.batch) and, should it fail (a unique key or the domain's foreign key), rolls
+   * back and runs again with claim(), which reaps, registers the domain and answers who holds it.
+   */
+  claimInsert(given: Address, kind: ClaimKind, options: ClaimOptions = {}): Statement {
+    const address = claimKey(given);
+    return {
+      sql: INSERT_CLAIM,
+      params: [address.username, address.domain, kind, options.e164Destination ?? null, options.localDomain ? address.domain : null],
+    };
   }
 
   /**

@@ -1,9 +1,9 @@
 import type { ExecuteValues, Pool } from 'mysql2';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { DataSourceOptions } from 'typeorm';
+import { QueryFailedError, type DataSourceOptions, type EntityManager } from 'typeorm';
 import { armStatementTimeouts, guardedMysql2, POOL_ACQUIRE_TIMEOUT } from './guarded-mysql';
-import { driverCode, errorMessage, SqlDialect, type DbFailure, type PoolStats, type RowLock } from './sql-dialect';
+import { driverCode, errorMessage, SqlDialect, type DbFailure, type PoolStats, type RowLock, type Statement } from './sql-dialect';
 import { DB_ACQUIRE_TIMEOUT_MS, DB_CONNECT_TIMEOUT_MS, DB_QUERY_TIMEOUT_MS, MIGRATION_LOCK_WAIT_S } from './timeouts';
 
 export interface MysqlConfig {
@@ -129,6 +129,96 @@ export class MysqlDialect extends SqlDialect {
     });
   }
 
+  /** The open transactions, by the entity manager their work was given (see batch). */
+  private readonly transactions = new WeakMap<EntityManager, MysqlTransaction>();
+
+  /**
+   * A transaction on one pooled connection whose raw statements (`em.query`, what every
+   * write path sends) go straight to mysql2, as do START TRANSACTION and COMMIT: TypeORM's
+   * QueryRunner.query adds an await for the connection, broadcasts before and after each
+   * statement, a result object and a copy of the rows, about a dozen promises per statement
+   * (each one a hook call under the request log's AsyncLocalStorage). The rest of `em` (query
+   * builder, delete, update) goes through TypeORM's runner on the same connection, inside
+   * the same transaction. Errors are wrapped as TypeORM wraps them (QueryFailedError), so
+   * that they are classified alike; a failed COMMIT is rolled back as TypeORM does.
+   *
+   * On MariaDB the transaction starts in the same round trip as its first statement when
+   * that is a SELECT (`BEGIN NOT ATOMIC START TRANSACTION; SELECT ...; END`: an anonymous
+   * compound statement, one statement to the protocol, so no multi-statement flag on the
+   * connection), and batch() can send its last statements with the COMMIT. Elsewhere (MySQL)
+   * START TRANSACTION goes alone, before the first statement, as before.
+   */
+  override async transaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    const runner = this.source().createQueryRunner('master');
+    // As TypeORM's own transaction leaves them: em.save() starts no transaction of its own.
+    const active = runner as unknown as { isTransactionActive: boolean; transactionDepth: number };
+    try {
+      const conn = (await runner.connect()) as RawConnection;
+      const tx: MysqlTransaction = { conn, compound: isMariaDb(conn), begun: false, committed: false };
+      const begin = async (): Promise<void> => {
+        if (tx.begun) return;
+        tx.begun = true;
+        await rawQuery(conn, 'START TRANSACTION');
+      };
+      const em = runner.manager;
+      em.query = async <R>(sql: string, params?: unknown[]): Promise<R> => {
+        if (!tx.begun && tx.compound && /^\s*SELECT\b/i.test(sql)) {
+          tx.begun = true;
+          // Two results: the SELECT's rows, then the compound statement's own OK.
+          const [rows] = await rawQuery<[R, unknown]>(conn, `BEGIN NOT ATOMIC START TRANSACTION; ${sql}; END`, params);
+          return rows;
+        }
+        await begin();
+        return rawQuery<R>(conn, sql, params);
+      };
+      // TypeORM's own statements on this runner (query builder, delete, update) start it too.
+      const runnerQuery = runner.query.bind(runner) as (...args: unknown[]) => Promise<unknown>;
+      (runner as { query: (...args: unknown[]) => Promise<unknown> }).query = async (...args: unknown[]) => {
+        await begin();
+        return runnerQuery(...args);
+      };
+      active.isTransactionActive = true;
+      active.transactionDepth = 1;
+      this.transactions.set(em, tx);
+      try {
+        const result = await work(em);
+        if (tx.begun && !tx.committed) await rawQuery(conn, 'COMMIT');
+        return result;
+      } catch (err) {
+        // (After a COMMIT sent by batch there is no transaction left: ROLLBACK does nothing.)
+        if (tx.begun) await rawQuery(conn, 'ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    } finally {
+      active.isTransactionActive = false;
+      active.transactionDepth = 0;
+      await runner.release();
+    }
+  }
+
+  /**
+   * On MariaDB, the statements in one round trip: `BEGIN NOT ATOMIC s1; s2; ...; END`, a
+   * compound statement that stops at the first statement that fails and returns its error
+   * (code and message as if it had been sent alone); with `last`, COMMIT is its last
+   * statement, so the transaction commits in the same round trip (a failed certification
+   * on Galera fails the COMMIT, and so the compound statement: the Transactor retries as
+   * ever). Parameters are bound by mysql2 (escaped into the text, as for every em.query).
+   */
+  override async batch(em: EntityManager, statements: Statement[], last = false): Promise<void> {
+    const tx = this.transactions.get(em);
+    if (!tx?.compound) return super.batch(em, statements, last);
+    const parts = statements.map((s) => s.sql);
+    if (!tx.begun) parts.unshift('START TRANSACTION');
+    if (last) parts.push('COMMIT');
+    tx.begun = true;
+    await rawQuery(
+      tx.conn,
+      `BEGIN NOT ATOMIC ${parts.join('; ')}; END`,
+      statements.flatMap((s) => s.params),
+    );
+    if (last) tx.committed = true;
+  }
+
   /**
    * A named lock (`GET_LOCK`), held on a connection of its own for the whole migration.
    * On a Galera node that is not enough: named locks are local to a node, so instances on
@@ -206,6 +296,34 @@ export class MysqlDialect extends SqlDialect {
     if (code.startsWith('ER_') || code.startsWith('PROTOCOL_') || NETWORK_CODES.has(code)) return { kind: 'other' };
     return undefined;
   }
+}
+
+/** A pooled mysql2 connection (guarded: statement timeout) as the transaction uses it. */
+interface RawConnection {
+  query(sql: string, params: unknown[] | undefined, cb: (err: Error | null, result: unknown) => void): unknown;
+  /** Set by mysql2 from the server's handshake. */
+  _isMariaDB?: boolean;
+}
+
+/** One transaction of MysqlDialect.transaction. */
+interface MysqlTransaction {
+  conn: RawConnection;
+  /** The server runs anonymous compound statements (MariaDB). */
+  compound: boolean;
+  /** START TRANSACTION has been sent. */
+  begun: boolean;
+  /** batch() sent the COMMIT. */
+  committed: boolean;
+}
+
+/** Whether the connection's server is MariaDB (mysql2 reads it from the handshake). */
+const isMariaDb = (conn: RawConnection): boolean => conn._isMariaDB === true;
+
+/** One statement on `conn`; a failure as TypeORM reports it (QueryFailedError around mysql2's error). */
+function rawQuery<T>(conn: RawConnection, sql: string, params?: unknown[]): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    conn.query(sql, params, (err, result) => (err ? reject(new QueryFailedError(sql, params, err)) : resolve(result as T)));
+  });
 }
 
 export type Runner = { query(sql: string, params?: unknown[]): Promise<unknown> };

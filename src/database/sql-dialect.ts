@@ -7,6 +7,12 @@ import { QueryFailedError } from 'typeorm';
  */
 export type RowLock = 'share' | 'update';
 
+/** One SQL statement with its parameters (`?` placeholders), for SqlDialect.batch. */
+export interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
 /** The database pool as the metrics report it. */
 export interface PoolStats {
   /** The dialect's name (the `driver` label of the pool gauges). */
@@ -133,6 +139,18 @@ export abstract class SqlDialect {
   /** Runs `work` in a transaction on a connection of its own (or the one, on SQLite). */
   transaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     return this.source().transaction(work);
+  }
+
+  /**
+   * Runs `statements` in order in the transaction of `em`, stopping at the first that fails
+   * (its error is thrown; those before it may have run, so a failure is for the transaction
+   * to roll back, not to carry on from). With `last`, they are the transaction's last
+   * statements: a dialect that can send them in one round trip may commit with them (MariaDB,
+   * see MysqlDialect), and `work` must return right after. Default: one statement after the
+   * other (the transaction commits when `work` returns, as always).
+   */
+  async batch(em: EntityManager, statements: Statement[], _last = false): Promise<void> {
+    for (const { sql, params } of statements) await em.query(sql, params);
   }
 
   /**

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { Address } from '../common/user-ref';
-import { SqlDialect, type RowLock } from '../database/sql-dialect';
+import { SqlDialect, type RowLock, type Statement } from '../database/sql-dialect';
 import { Subscriber } from './entities/subscriber.entity';
 import { computeHa1, computeHa1b } from './ha1';
 
@@ -53,13 +53,16 @@ export class SubscriberRepository {
 
   /** One plain INSERT (em.insert would read the row back for its column defaults, which no caller needs). */
   async add(em: EntityManager, username: string, domain: string, password: string): Promise<void> {
-    await em.query('INSERT INTO subscriber (username, domain, password, ha1, ha1b) VALUES (?, ?, ?, ?, ?)', [
-      username,
-      domain,
-      password,
-      computeHa1(username, domain, password),
-      computeHa1b(username, domain, password),
-    ]);
+    const { sql, params } = this.addInsert(username, domain, password);
+    await em.query(sql, params);
+  }
+
+  /** The INSERT of add (password, ha1, ha1b), for a batch (SqlDialect.batch). */
+  addInsert(username: string, domain: string, password: string): Statement {
+    return {
+      sql: 'INSERT INTO subscriber (username, domain, password, ha1, ha1b) VALUES (?, ?, ?, ?, ?)',
+      params: [username, domain, password, computeHa1(username, domain, password), computeHa1b(username, domain, password)],
+    };
   }
 
   /**

@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AddressClaims } from '../claims/address-claims.service';
 import { globToLike, LIKE_ESCAPE, escapeLike, literalPrefix } from '../common/glob';
 import { Address, formatAddress } from '../common/user-ref';
-import { SqlDialect, type RowLock } from '../database/sql-dialect';
+import { SqlDialect, type RowLock, type Statement } from '../database/sql-dialect';
 import { keysetChunks, LIST_CHUNK_ROWS } from '../database/keyset';
 import { Transactor } from '../database/transactor';
 import type { WriteAudit } from '../audit/write-audit';
@@ -134,10 +134,10 @@ export class UsersService {
         if (!local) {
           throw new UsersError(UsersErrorCode.DomainNotLocal, `${address.domain} is not a local (Kamailio) domain`);
         }
-        return this.dataSource.manager.create(UserEntity, { ...address, type: 'local', ...toColumns(profile) });
+        return newUser({ ...address, type: 'local', ...toColumns(profile) });
       },
       // After the provisioning row: user/remove and alias/add lock kamprov_users, then subscriber.
-      (em) => this.subscribers.add(em, address.username, address.domain, password),
+      this.subscribers.addInsert(address.username, address.domain, password),
       audit,
     );
     return toUserView(user, password);
@@ -151,7 +151,7 @@ export class UsersService {
         if (local) {
           throw new UsersError(UsersErrorCode.DomainIsLocal, `${address.domain} is a local domain: use user/add_local for its users`);
         }
-        return this.dataSource.manager.create(UserEntity, {
+        return newUser({
           ...address,
           type: 'remote',
           ...toColumns({ ...profile, ...remote }),
@@ -320,37 +320,71 @@ export class UsersService {
    * subscribers and aliases (collision prevention). The checks find rows written behind
    * kamprov's back and the right words; the address claim (a unique key shared with
    * alias/add) and kamprov_users' unique key decide races.
+   *
+   * Once the checks pass, the claim, the user's row, `extra` (the subscriber row) and the
+   * audit record go in one batch (SqlDialect.batch: on MariaDB one round trip, with the
+   * COMMIT). Should a unique key or the claim's domain key refuse one of them (a race, a
+   * stale claim to reap, a local domain kamprov has not registered), that transaction rolls
+   * back and the write runs again statement by statement (createCarefully), whose claim()
+   * reaps, registers the domain or answers who holds the address, as before.
    */
   private async createUser(
     address: Address,
     build: (domainLocal: boolean) => UserEntity,
-    afterSave: ((em: EntityManager) => Promise<void>) | undefined,
+    extra: Statement | undefined,
     audit: WriteAudit | undefined,
   ): Promise<UserEntity> {
     try {
-      return await this.transactor.run(async (em) => {
-        const { domainLocal } = await this.assertAddressFree(em, address);
-        // A claim in a local domain references it: domain/remove cannot commit beside it (closeDomain).
-        const claim = await this.claims.claim(em, address, 'user', { localDomain: domainLocal });
-        if (!claim.claimed) throw exists(address, claim.heldBy === 'alias' ? 'an alias' : 'a user');
-        const entity = build(domainLocal);
-        await this.insertUser(em, entity);
-        if (afterSave) await afterSave(em);
-        await audit?.recordOk(em);
-        return entity;
-      });
+      try {
+        return await this.transactor.run(async (em) => {
+          const { domainLocal } = await this.assertAddressFree(em, address);
+          const entity = build(domainLocal);
+          const statements = [this.claims.claimInsert(address, 'user', { localDomain: domainLocal }), this.insertUserStatement(entity)];
+          if (extra) statements.push(extra);
+          const record = audit?.okInsert(em);
+          if (record) statements.push(record);
+          await this.dialect.batch(em, statements, true);
+          return entity;
+        });
+      } catch (err) {
+        if (!this.dialect.isUniqueViolation(err) && !this.dialect.isForeignKeyViolation(err)) throw err;
+        return await this.createCarefully(address, build, extra, audit);
+      }
     } catch (err) {
       if (this.dialect.isUniqueViolation(err)) throw exists(address, 'a user');
       throw err;
     }
   }
 
+  /** createUser one statement at a time, the claim by AddressClaims.claim (see createUser). */
+  private createCarefully(
+    address: Address,
+    build: (domainLocal: boolean) => UserEntity,
+    extra: Statement | undefined,
+    audit: WriteAudit | undefined,
+  ): Promise<UserEntity> {
+    return this.transactor.run(async (em) => {
+      const { domainLocal } = await this.assertAddressFree(em, address);
+      // A claim in a local domain references it: domain/remove cannot commit beside it (closeDomain).
+      const claim = await this.claims.claim(em, address, 'user', { localDomain: domainLocal });
+      if (!claim.claimed) throw exists(address, claim.heldBy === 'alias' ? 'an alias' : 'a user');
+      const entity = build(domainLocal);
+      await em.query(...statementArgs(this.insertUserStatement(entity)));
+      if (extra) await em.query(...statementArgs(extra));
+      await audit?.recordOk(em);
+      return entity;
+    });
+  }
+
   /**
    * A plain INSERT of the provisioning row: save() would read the row back for its
    * defaults, which no answer needs, and the query builder costs more CPU than the write.
    */
-  private async insertUser(em: EntityManager, user: UserEntity): Promise<void> {
-    await em.query(INSERT_USER_SQL, [user.username, user.domain, user.type, ...INSERT_USER_FIELDS.map((column) => user[column] ?? null)]);
+  private insertUserStatement(user: UserEntity): Statement {
+    return {
+      sql: INSERT_USER_SQL,
+      params: [user.username, user.domain, user.type, ...INSERT_USER_FIELDS.map((column) => user[column] ?? null)],
+    };
   }
 
   /**
@@ -375,6 +409,8 @@ export class UsersService {
     return { domainLocal: Number(held.domain_local) === 1 };
   }
 }
+
+const statementArgs = (s: Statement): [string, unknown[]] => [s.sql, s.params];
 
 const notFound = (a: Address) => new UsersError(UsersErrorCode.NotFound, `no user ${formatAddress(a)}`);
 const exists = (a: Address, holder: string) =>
@@ -408,6 +444,12 @@ const FIELD_COLUMNS = {
   p_port: 'pPort',
   authid: 'authid',
 } as const satisfies Record<keyof UserChanges, keyof UserEntity>;
+
+/**
+ * A new user row as the services hold it: the given columns on a UserEntity (what
+ * manager.create made of them, without its per-column transformation pass on a hot path).
+ */
+const newUser = (columns: Partial<UserEntity>): UserEntity => Object.assign(new UserEntity(), columns);
 
 /** The columns for the fields that were given; an empty string stores null. */
 function toColumns(fields: UserChanges): Partial<UserEntity> {

@@ -258,6 +258,76 @@ onEveryDatabase(
       expect(rows).toHaveLength(2);
     });
 
+    const numbersIn = async (ns: number[]) =>
+      (
+        await ctx().db.query<{ number: string | number }>(
+          `SELECT number FROM kamprov_numbers WHERE number IN (${ns.map(() => '?').join(', ')}) ORDER BY number`,
+          ns,
+        )
+      ).map((r) => Number(r.number));
+
+    it('batch: the statements run in order in the transaction, the last ones commit with it', async () => {
+      const d = dialect();
+      const n = 4795000000 + Math.floor(Math.random() * 1_000_000) * 4;
+      const seen = await ctx()
+        .get<Transactor>(Transactor)
+        .run(async (em) => {
+          // A SELECT first (on MariaDB it carries the START TRANSACTION), then the batch.
+          const before = await em.query<unknown[]>('SELECT number FROM kamprov_numbers WHERE number = ?', [n]);
+          await d.batch(
+            em,
+            [
+              { sql: 'INSERT INTO kamprov_numbers (number) VALUES (?)', params: [n] },
+              { sql: 'INSERT INTO kamprov_numbers (number) VALUES (?)', params: [n + 1] },
+            ],
+            true,
+          );
+          return before.length;
+        });
+      expect(seen).toBe(0);
+      expect(await numbersIn([n, n + 1])).toEqual([n, n + 1]);
+    });
+
+    it('batch: stops at the first statement that fails, with its error; the transaction rolls back whole', async () => {
+      const d = dialect();
+      const n = 4796000000 + Math.floor(Math.random() * 1_000_000) * 4;
+      await ctx().db.exec('INSERT INTO kamprov_numbers (number) VALUES (?)', [n + 1]);
+      const err = await rejection(
+        ctx()
+          .get<Transactor>(Transactor)
+          .run(async (em) => {
+            await em.query('SELECT number FROM kamprov_numbers WHERE number = ?', [n]);
+            await d.batch(
+              em,
+              [
+                { sql: 'INSERT INTO kamprov_numbers (number) VALUES (?)', params: [n] },
+                { sql: 'INSERT INTO kamprov_numbers (number) VALUES (?)', params: [n + 1] },
+                { sql: 'INSERT INTO kamprov_numbers (number) VALUES (?)', params: [n + 2] },
+              ],
+              true,
+            );
+          }),
+      );
+      expect(d.isUniqueViolation(err, 'kamprov_numbers_number_uq')).toBe(true);
+      expect(await numbersIn([n, n + 1, n + 2])).toEqual([n + 1]);
+    });
+
+    it('a transaction whose first statement is a write (or a locking read) still runs whole or not at all', async () => {
+      const d = dialect();
+      const n = 4797000000 + Math.floor(Math.random() * 1_000_000) * 4;
+      const err = await rejection(
+        ctx()
+          .get<Transactor>(Transactor)
+          .run(async (em) => {
+            await em.query('INSERT INTO kamprov_numbers (number) VALUES (?)', [n]);
+            await em.query(`SELECT number FROM kamprov_numbers WHERE number = ?${d.lockClause('update')}`, [n]);
+            throw new Error('changed my mind');
+          }),
+      );
+      expect((err as Error).message).toBe('changed my mind');
+      expect(await numbersIn([n])).toEqual([]);
+    });
+
     if (process.env.TEST_DATABASE_URL) {
       it('mysql: a prepared hot read waiting on a metadata lock (its PREPARE) ends at the statement timeout, classified timeout', async () => {
         if (ctx().kind !== 'mysql') return;
