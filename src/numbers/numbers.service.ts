@@ -8,7 +8,7 @@ import type { WriteAudit } from '../audit/write-audit';
 import { globToLike, LIKE_ESCAPE } from '../common/glob';
 import type { AllConfig } from '../config/config.types';
 import { SqlDialect } from '../database/sql-dialect';
-import { keysetChunks, LIST_CHUNK_ROWS } from '../database/keyset';
+import { keysetChunks, LIST_CHUNK_ROWS, mapChunks } from '../database/keyset';
 import { Transactor } from '../database/transactor';
 import { NumberEntity } from './entities/number.entity';
 import { NumbersError, NumbersErrorCode } from './numbers.errors';
@@ -62,9 +62,7 @@ export class NumbersService {
     const qb = this.matching(search);
     if (!qb) return;
     qb.select(this.e164(), 'e164').addSelect('n.number', 'number');
-    for await (const rows of keysetChunks<{ e164: string }>(qb, [{ expr: 'n.number', alias: 'number' }], limit, chunk)) {
-      yield rows.map((r) => r.e164);
-    }
+    yield* mapChunks(keysetChunks<{ e164: string }>(qb, [{ expr: 'n.number', alias: 'number' }], limit, chunk), (r) => r.e164);
   }
 
   /**
