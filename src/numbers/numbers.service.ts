@@ -323,7 +323,9 @@ function sample<T>(items: T[], k: number): T[] {
     const j = randomInt(i, items.length);
     [items[i], items[j]] = [items[j], items[i]];
   }
-  return items.slice(0, n);
+  // In place: a pick as big as the pool is not copied once more.
+  items.length = n;
+  return items;
 }
 
 const notInPool = (e164: string) => new NumbersError(NumbersErrorCode.NotFound, `${e164} is not in the pool`);
