@@ -294,7 +294,6 @@ function prefixRanges(lead: string): [number, number][] {
   return ranges;
 }
 
-/** Up to k items drawn uniformly without repeats, in random order (partial Fisher-Yates; shuffles `items`). */
 /**
  * `k` items drawn uniformly without repeats from `chunks`, in random order, holding `k`
  * items and one chunk at most, never all of them (reservoir sampling, Algorithm R: after
@@ -317,6 +316,7 @@ async function reservoir<T>(chunks: AsyncIterable<T[]>, k: number): Promise<T[]>
   return sample(kept, k);
 }
 
+/** Up to k items drawn uniformly without repeats, in random order (partial Fisher-Yates, in place: shuffles and shortens `items`). */
 function sample<T>(items: T[], k: number): T[] {
   const n = Math.min(k, items.length);
   for (let i = 0; i < n; i++) {
