@@ -2,7 +2,8 @@
  * Streamed lists at volume (issue 17): the memory and first byte of whole-pool lists read by
  * many clients at once, against the targets (RSS at most 20 MB above idle however many run
  * at once; first byte within 100 ms). Runs kamprov's production build as a process of its
- * own (`npm run build` first) on MariaDB and reads its RSS from /proc:
+ * own (`npm run build` first) with the node flags of the Dockerfile's CMD (BENCH_NODE_ARGS,
+ * space-separated, to try others) on MariaDB and reads its RSS from /proc:
  *
  *   npm run build && npx ts-node --transpile-only bench/lists.ts
  *
@@ -35,6 +36,13 @@ const FIRST = 4720000000;
 const TARGET_RSS_MB = 20;
 const TARGET_FIRST_MS = 100;
 const DOMAIN = 'bench.example.com';
+/** node's flags for kamprov: BENCH_NODE_ARGS (space-separated), else those of the Dockerfile's CMD. */
+const NODE_ARGS =
+  process.env.BENCH_NODE_ARGS !== undefined
+    ? process.env.BENCH_NODE_ARGS.split(' ').filter(Boolean)
+    : (JSON.parse(/^CMD (\[.*\])$/m.exec(readFileSync(join(REPO, 'Dockerfile'), 'utf8'))![1]) as string[]).filter((a) =>
+        a.startsWith('--'),
+      );
 
 const mb = (bytes: number) => bytes / 2 ** 20;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -120,7 +128,7 @@ async function main(): Promise<void> {
   dbUrl.pathname = `/${dbName}`;
   const apiKey = randomBytes(24).toString('hex');
   const port = await freePort();
-  const kamprov = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), join(REPO, 'dist/main.js')], {
+  const kamprov = spawn(process.execPath, [...NODE_ARGS, join(REPO, 'dist/main.js')], {
     env: {
       ...process.env,
       NODE_ENV: 'production',
@@ -154,7 +162,9 @@ async function main(): Promise<void> {
       await readList(agent, port, path, apiKey, false);
     await sleep(2000);
     const idle = rssOf(pid);
-    console.log(`kamprov (production build, own process), MariaDB; idle RSS ${mb(idle).toFixed(0)} MiB`);
+    console.log(
+      `kamprov (production build, own process, node ${NODE_ARGS.join(' ') || '(no flags)'}), MariaDB; idle RSS ${mb(idle).toFixed(0)} MiB`,
+    );
     console.log(`targets: first byte <= ${TARGET_FIRST_MS} ms, peak RSS <= ${TARGET_RSS_MB} MiB above idle, however many at once`);
     const lists: [string, string, number][] = [
       ['numbers/list', '/numbers/list', SIZE],

@@ -17,22 +17,32 @@ export const OK_ENVELOPE_STREAM = Symbol('kamprov.okEnvelopeStream');
 export async function streamedOk<T>(field: string, chunks: AsyncIterator<T[]> | AsyncIterable<T[]>): Promise<StreamableFile> {
   const it = Symbol.asyncIterator in chunks ? chunks[Symbol.asyncIterator]() : chunks;
   const first = await it.next();
-  async function* body(): AsyncGenerator<string> {
+  // The chunk in hand, and nothing else: each chunk is dropped before the next is awaited (a
+  // list waiting for its turn at the database holds no items), and the first one is not kept
+  // by this closure for the whole list. Twenty lists at once then hold about twenty encoded
+  // chunks, not three chunks of rows each.
+  let pending: T[] | undefined = first.done ? undefined : first.value;
+  async function* body(): AsyncGenerator<Buffer> {
     let open = `{"response":"ok",${JSON.stringify(field)}:[`;
     let sep = '';
-    let next = first;
-    while (!next.done) {
-      if (next.value.length > 0) {
+    let items = pending;
+    pending = undefined;
+    while (items !== undefined) {
+      if (items.length > 0) {
         // One native stringify per chunk, its brackets cut off: the items exactly as
-        // ok({ [field]: items }) writes them, without a string per item.
-        const items = JSON.stringify(next.value);
-        yield open + sep + items.slice(1, -1);
+        // ok({ [field]: items }) writes them, without a string per item; encoded here, so the
+        // stream buffers bytes, not the string and its copy.
+        const json = JSON.stringify(items);
+        items = undefined;
+        yield Buffer.from(open + sep + json.slice(1, -1), 'utf8');
         open = '';
         sep = ',';
       }
-      next = await it.next();
+      items = undefined;
+      const next = await it.next();
+      items = next.done ? undefined : next.value;
     }
-    yield `${open}]}`;
+    yield Buffer.from(`${open}]}`, 'utf8');
   }
   const stream = Object.assign(Readable.from(body(), { objectMode: false }), { [OK_ENVELOPE_STREAM]: true });
   const file = new StreamableFile(stream, { type: 'application/json; charset=utf-8' });

@@ -1,7 +1,7 @@
 import { Brackets, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
 
 /** Rows per query of a streamed list: what a list holds in memory at most, per request. */
-export const LIST_CHUNK_ROWS = 5000;
+export const LIST_CHUNK_ROWS = 1000;
 
 /** One column of a keyset: its SQL expression and the alias it is selected as. */
 export interface KeysetColumn {
@@ -38,21 +38,28 @@ export async function* keysetChunks<R extends Record<string, unknown>, E extends
       });
     }),
   );
-  let last: R | undefined;
+  // The previous chunk's keys only, not its row: the chunk itself is the consumer's once
+  // yielded, and nothing here holds it while the next one is read.
+  let after: unknown[] | undefined;
   let left = limit ?? Infinity;
   while (left > 0) {
     const size = Math.min(chunk, left);
     let qb = first;
-    if (last) {
-      const after = last;
-      qb = next.setParameters(Object.fromEntries(keys.map((k, i) => [`ks${i}`, after[k.alias]])));
+    if (after) {
+      const values = after;
+      qb = next.setParameters(Object.fromEntries(keys.map((_, i) => [`ks${i}`, values[i]])));
     }
     qb.limit(size);
-    const rows = await listReads.run(!last, () => qb.getRawMany<R>());
-    if (rows.length > 0) yield rows;
-    if (rows.length < size) return;
-    left -= rows.length;
-    last = rows[rows.length - 1];
+    let rows: R[] | undefined = await listReads.run(!after, () => qb.getRawMany<R>());
+    const got = rows.length;
+    if (got > 0) {
+      const lastRow = rows[got - 1];
+      after = keys.map((k) => lastRow[k.alias]);
+      yield rows;
+    }
+    rows = undefined;
+    if (got < size) return;
+    left -= got;
   }
 }
 
@@ -105,3 +112,16 @@ export class ReadGate {
 /** Chunk reads at once in this process, for every streamed list together. */
 export const LIST_READS_AT_ONCE = 2;
 export const listReads = new ReadGate(LIST_READS_AT_ONCE);
+
+/**
+ * `chunks` with `f` applied to each row, each source chunk emptied once mapped: a list
+ * then holds its rows or their mapped items, never both while the next chunk is read.
+ * (keysetChunks has taken the keys it needs from a chunk before yielding it.)
+ */
+export async function* mapChunks<R, T>(chunks: AsyncIterable<R[]>, f: (row: R) => T): AsyncGenerator<T[]> {
+  for await (const rows of chunks) {
+    const items = rows.map(f);
+    rows.length = 0;
+    yield items;
+  }
+}

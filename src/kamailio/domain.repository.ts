@@ -1,4 +1,4 @@
-import { keysetChunks, LIST_CHUNK_ROWS } from '../database/keyset';
+import { keysetChunks, LIST_CHUNK_ROWS, mapChunks } from '../database/keyset';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -50,7 +50,7 @@ export class DomainRepository {
       { expr: 'd.domain', alias: 'domain' },
       { expr: 'd.id', alias: 'id' },
     ];
-    for await (const rows of keysetChunks<{ domain: string }>(qb, keys, limit, chunk)) yield rows.map((r) => r.domain);
+    yield* mapChunks(keysetChunks<{ domain: string }>(qb, keys, limit, chunk), (r) => r.domain);
   }
 
   /** A local domain, written as Kamailio's tools do: did = the name, last_modified = now. */

@@ -8,7 +8,7 @@ import type { WriteAudit } from '../audit/write-audit';
 import { globToLike, LIKE_ESCAPE } from '../common/glob';
 import type { AllConfig } from '../config/config.types';
 import { SqlDialect } from '../database/sql-dialect';
-import { keysetChunks, LIST_CHUNK_ROWS } from '../database/keyset';
+import { keysetChunks, LIST_CHUNK_ROWS, mapChunks } from '../database/keyset';
 import { Transactor } from '../database/transactor';
 import { NumberEntity } from './entities/number.entity';
 import { NumbersError, NumbersErrorCode } from './numbers.errors';
@@ -62,9 +62,7 @@ export class NumbersService {
     const qb = this.matching(search);
     if (!qb) return;
     qb.select(this.e164(), 'e164').addSelect('n.number', 'number');
-    for await (const rows of keysetChunks<{ e164: string }>(qb, [{ expr: 'n.number', alias: 'number' }], limit, chunk)) {
-      yield rows.map((r) => r.e164);
-    }
+    yield* mapChunks(keysetChunks<{ e164: string }>(qb, [{ expr: 'n.number', alias: 'number' }], limit, chunk), (r) => r.e164);
   }
 
   /**
@@ -81,17 +79,12 @@ export class NumbersService {
    * random order. Each round draws as many ids as the hit rate seen so far says are
    * needed; after RANDOM_ROUNDS rounds (only when the span is mostly holes) or when the
    * pool is small next to `limit`, the pick is made afresh from a scan of the pool,
-   * which is uniform too. With a search, the matches are read and sampled (O(matches)).
+   * which is uniform too. With a search, the matches are read chunk by chunk and sampled
+   * (time O(matches), memory O(limit)).
    */
   async random(limit: number, search?: string): Promise<string[]> {
     if (search !== undefined) {
-      const qb = this.matching(search);
-      if (!qb) return [];
-      const rows = await qb.select(this.e164(), 'e164').getRawMany<{ e164: string }>();
-      return sample(
-        rows.map((r) => r.e164),
-        limit,
-      );
+      return reservoir(this.listChunks(search), limit);
     }
     const bounds = await this.dataSource
       .createQueryBuilder(NumberEntity, 'n')
@@ -245,12 +238,8 @@ export class NumbersService {
   }
 
   /** A fresh uniform pick from a scan of the whole pool; for small pools and sparse ids. */
-  private async randomByScan(limit: number): Promise<string[]> {
-    const rows = await this.dataSource.createQueryBuilder(NumberEntity, 'n').select(this.e164(), 'e164').getRawMany<{ e164: string }>();
-    return sample(
-      rows.map((r) => r.e164),
-      limit,
-    );
+  private randomByScan(limit: number): Promise<string[]> {
+    return reservoir(this.listChunks(), limit);
   }
 
   /** The E.164 text of `n.number`, built by the database. */
@@ -305,14 +294,38 @@ function prefixRanges(lead: string): [number, number][] {
   return ranges;
 }
 
-/** Up to k items drawn uniformly without repeats, in random order (partial Fisher-Yates; shuffles `items`). */
+/**
+ * `k` items drawn uniformly without repeats from `chunks`, in random order, holding `k`
+ * items and one chunk at most, never all of them (reservoir sampling, Algorithm R: after
+ * `seen` items each is in the reservoir with probability k/seen; the reservoir is then
+ * shuffled). A search matching a million numbers costs a list's memory, not a million rows.
+ */
+async function reservoir<T>(chunks: AsyncIterable<T[]>, k: number): Promise<T[]> {
+  const kept: T[] = [];
+  let seen = 0;
+  for await (const chunk of chunks) {
+    for (const item of chunk) {
+      seen++;
+      if (kept.length < k) kept.push(item);
+      else {
+        const j = randomInt(0, seen);
+        if (j < k) kept[j] = item;
+      }
+    }
+  }
+  return sample(kept, k);
+}
+
+/** Up to k items drawn uniformly without repeats, in random order (partial Fisher-Yates, in place: shuffles and shortens `items`). */
 function sample<T>(items: T[], k: number): T[] {
   const n = Math.min(k, items.length);
   for (let i = 0; i < n; i++) {
     const j = randomInt(i, items.length);
     [items[i], items[j]] = [items[j], items[i]];
   }
-  return items.slice(0, n);
+  // In place: a pick as big as the pool is not copied once more.
+  items.length = n;
+  return items;
 }
 
 const notInPool = (e164: string) => new NumbersError(NumbersErrorCode.NotFound, `${e164} is not in the pool`);

@@ -5,7 +5,7 @@ import type { WriteAudit } from '../audit/write-audit';
 import { globToLike, LIKE_ESCAPE } from '../common/glob';
 import { Address, formatAddress } from '../common/user-ref';
 import { isForeignKeyViolation, isUniqueViolation } from '../database/db-errors';
-import { keysetChunks, LIST_CHUNK_ROWS } from '../database/keyset';
+import { keysetChunks, LIST_CHUNK_ROWS, mapChunks } from '../database/keyset';
 import { SqlDialect } from '../database/sql-dialect';
 import { Transactor } from '../database/transactor';
 import { UsersService } from '../users/users.service';
@@ -80,9 +80,7 @@ export class PhonesService {
       // A leading literal makes this an index range scan on the (mac, user_id) key.
       qb.where(`p.mac LIKE :pattern ESCAPE '${LIKE_ESCAPE}'`, { pattern: globToLike(search) });
     }
-    for await (const rows of keysetChunks<{ mac: string }>(qb, [{ expr: 'p.mac', alias: 'mac' }], limit, chunk)) {
-      yield rows.map((r) => r.mac);
-    }
+    yield* mapChunks(keysetChunks<{ mac: string }>(qb, [{ expr: 'p.mac', alias: 'mac' }], limit, chunk), (r) => r.mac);
   }
 
   /**

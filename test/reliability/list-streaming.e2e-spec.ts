@@ -1,8 +1,8 @@
 import { onEveryDatabase } from '../support/suite';
 
 /**
- * Issue 14 item 7: the lists a `read` key can ask for are streamed in chunks (5000 rows),
- * with the very bytes the unstreamed answer had: `{"response":"ok","numbers":[...]}`.
+ * Issue 14 item 7: the lists a `read` key can ask for are streamed in chunks (LIST_CHUNK_ROWS,
+ * 1000 rows), with the very bytes the unstreamed answer had: `{"response":"ok","numbers":[...]}`.
  */
 const POOL = 12_345;
 const base = 4791000000;
