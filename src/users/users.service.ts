@@ -5,7 +5,7 @@ import { AddressClaims } from '../claims/address-claims.service';
 import { globToLike, LIKE_ESCAPE, escapeLike, literalPrefix } from '../common/glob';
 import { Address, formatAddress } from '../common/user-ref';
 import { SqlDialect, type RowLock, type Statement } from '../database/sql-dialect';
-import { keysetChunks, LIST_CHUNK_ROWS } from '../database/keyset';
+import { keysetChunks, LIST_CHUNK_ROWS, mapChunks } from '../database/keyset';
 import { Transactor } from '../database/transactor';
 import type { WriteAudit } from '../audit/write-audit';
 import { AliasRepository } from '../kamailio/alias.repository';
@@ -116,9 +116,9 @@ export class UsersService {
       { expr: 'u.username', alias: 'username' },
       { expr: 'u.domain', alias: 'domain' },
     ];
-    for await (const rows of keysetChunks<{ username: string; domain: string }>(qb, keys, limit, chunk)) {
-      yield rows.map((r) => formatAddress({ username: r.username, domain: r.domain.toLowerCase() }));
-    }
+    yield* mapChunks(keysetChunks<{ username: string; domain: string }>(qb, keys, limit, chunk), (r) =>
+      formatAddress({ username: r.username, domain: r.domain.toLowerCase() }),
+    );
   }
 
   generatePassword(): string {

@@ -47,6 +47,14 @@ function ensureBuilt(): void {
 describe('reliability: concurrent whole lists under the production heap flags', () => {
   beforeAll(() => ensureBuilt(), 300_000);
 
+  it('npm start and npm run start:prod run with the same flags as the Dockerfile', () => {
+    const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const flags = dockerfileNodeFlags();
+    expect(flags.length).toBeGreaterThan(0);
+    expect(scripts['start:prod']).toBe(`node ${flags.join(' ')} dist/main.js`);
+    expect(scripts.start).toBe(`nest build && node ${flags.join(' ')} dist/main.js`);
+  });
+
   for (const target of databaseTargets()) {
     describe(`[${target.kind}]`, () => {
       let db: TestDatabase;
