@@ -18,11 +18,26 @@ import type { DataSource } from 'typeorm';
  *   `armStatementTimeouts` is called once the app has started: migrations (DDL, adopting
  *   a big subscriber table) may legitimately run longer.
  *
+ * - **session setup**: a new connection runs `setup` (session variables) before its first
+ *   caller gets it, within the acquire deadline; a connection whose setup fails is destroyed
+ *   and the caller gets the error. `review` sees every failed statement's error first, with
+ *   the connection, and may answer another in its place (mysql-dialect.ts: a causal read on
+ *   a Galera node outside the primary component).
+ *
  * Connect timeouts are mysql2's own `connectTimeout`, set by mysql-dialect.ts.
  */
 export interface GuardOptions {
   acquireTimeoutMs: number;
   queryTimeoutMs: number;
+  /** Run once on every new connection before it is used; `done` with an error drops it. */
+  setup?: (conn: SetupConnection, done: (err?: Error | null) => void) => void;
+  /** Sees every failed statement's error first, and passes it on (or another in its place) to `done`. */
+  review?: (conn: SetupConnection, err: Error & { code?: string }, done: (err: Error & { code?: string }) => void) => void;
+}
+
+/** What a session setup may do with a new connection: plain queries, each with a timeout. */
+export interface SetupConnection {
+  query(options: { sql: string; timeout: number }, cb: (err: Error | null, rows: unknown) => void): unknown;
 }
 
 export const POOL_ACQUIRE_TIMEOUT = 'POOL_ACQUIRE_TIMEOUT';
@@ -54,20 +69,40 @@ interface GuardablePool {
   getConnection(cb: Callback): void;
 }
 
-function guardConnection(conn: GuardableConnection, queryTimeoutMs: () => number | undefined): void {
+const PLAIN = Symbol('kamprov.plain');
+
+/**
+ * The connection's own (unguarded) query, one object per connection: what setup and review
+ * get, so that they see the same connection, and a statement of review's is never reviewed.
+ */
+function plainOf(conn: GuardableConnection & { [PLAIN]?: SetupConnection }): SetupConnection {
+  conn[PLAIN] ??= { query: conn.query.bind(conn) };
+  return conn[PLAIN];
+}
+
+function guardConnection(conn: GuardableConnection, queryTimeoutMs: () => number | undefined, review?: GuardOptions['review']): void {
   if (conn[GUARDED]) return;
   conn[GUARDED] = true;
+  const plain = plainOf(conn);
+  /** The caller's callback, with a failure shown to `review` first. */
+  const reviewed =
+    (cb: Callback): Callback =>
+    (err, ...rest) => {
+      if (!err || !review) return cb(err, ...rest);
+      review(plain, err, (final) => cb(final, ...rest));
+    };
   // query (the text protocol); execute (prepared statements: SqlDialect.hotRead) below.
   const guard = (run: AnyFn): AnyFn => {
     return (...args: unknown[]) => {
       const timeout = queryTimeoutMs();
+      const cbIndex = args.findIndex((a) => typeof a === 'function');
+      if (cbIndex >= 0) args[cbIndex] = reviewed(args[cbIndex] as Callback);
       if (timeout === undefined) return run(...args);
       const first = args[0];
       if (typeof first === 'string') args[0] = { sql: first, timeout };
       else if (first && typeof first === 'object' && (first as { timeout?: number }).timeout === undefined) {
         args[0] = { ...first, timeout };
       }
-      const cbIndex = args.findIndex((a) => typeof a === 'function');
       if (cbIndex >= 0) {
         const cb = args[cbIndex] as Callback;
         args[cbIndex] = (err: (Error & { code?: string }) | null, ...rest: unknown[]) => {
@@ -86,8 +121,12 @@ function guardConnection(conn: GuardableConnection, queryTimeoutMs: () => number
   conn.execute = (...args: unknown[]) => {
     const timeout = queryTimeoutMs();
     const cbIndex = args.findIndex((a) => typeof a === 'function');
-    if (timeout === undefined || cbIndex < 0) return execute(...args);
-    const cb = args[cbIndex] as Callback;
+    if (cbIndex < 0) return execute(...args);
+    const cb = reviewed(args[cbIndex] as Callback);
+    if (timeout === undefined) {
+      args[cbIndex] = cb;
+      return execute(...args);
+    }
     let settled = false;
     const timer = setTimeout(() => {
       if (settled) return;
@@ -119,18 +158,33 @@ function guardPool<P extends GuardablePool>(pool: P, options: GuardOptions, arme
       err.code = POOL_ACQUIRE_TIMEOUT;
       cb(err);
     }, options.acquireTimeoutMs);
-    getConnection((err, conn) => {
-      clearTimeout(timer);
-      const connection = conn as GuardableConnection | undefined;
-      if (settled) {
-        // The caller has given up; hand the connection back.
-        connection?.release();
-        return;
-      }
+    const fail = (err: (Error & { code?: string }) | null) => {
+      if (settled) return;
       settled = true;
-      if (err || !connection) return cb(err);
-      guardConnection(connection, () => (armed() ? options.queryTimeoutMs : undefined));
-      cb(null, connection);
+      clearTimeout(timer);
+      cb(err);
+    };
+    getConnection((err, conn) => {
+      const connection = conn as GuardableConnection | undefined;
+      if (err || !connection) return fail(err);
+      const ready = (setupErr?: Error | null) => {
+        if (setupErr) {
+          connection.destroy();
+          return fail(setupErr);
+        }
+        guardConnection(connection, () => (armed() ? options.queryTimeoutMs : undefined), options.review);
+        if (settled) {
+          // The caller has given up; hand the connection back.
+          connection.release();
+          return;
+        }
+        settled = true;
+        clearTimeout(timer);
+        cb(null, connection);
+      };
+      // A connection is guarded once, after its setup: an unguarded one is new.
+      if (connection[GUARDED] || !options.setup) ready();
+      else options.setup(plainOf(connection), ready);
     });
   };
   return pool;

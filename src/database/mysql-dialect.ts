@@ -2,7 +2,7 @@ import type { ExecuteValues, Pool } from 'mysql2';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { QueryFailedError, type DataSourceOptions, type EntityManager } from 'typeorm';
-import { armStatementTimeouts, guardedMysql2, POOL_ACQUIRE_TIMEOUT } from './guarded-mysql';
+import { armStatementTimeouts, guardedMysql2, POOL_ACQUIRE_TIMEOUT, type SetupConnection } from './guarded-mysql';
 import { driverCode, errorMessage, SqlDialect, type DbFailure, type PoolStats, type RowLock, type Statement } from './sql-dialect';
 import { DB_ACQUIRE_TIMEOUT_MS, DB_CONNECT_TIMEOUT_MS, DB_QUERY_TIMEOUT_MS, MIGRATION_LOCK_WAIT_S } from './timeouts';
 
@@ -72,7 +72,12 @@ export class MysqlDialect extends SqlDialect {
     return {
       type: 'mysql',
       connectorPackage: 'mysql2',
-      driver: guardedMysql2({ acquireTimeoutMs: DB_ACQUIRE_TIMEOUT_MS, queryTimeoutMs: DB_QUERY_TIMEOUT_MS }),
+      driver: guardedMysql2({
+        acquireTimeoutMs: DB_ACQUIRE_TIMEOUT_MS,
+        queryTimeoutMs: DB_QUERY_TIMEOUT_MS,
+        setup: causalReadsOnGalera,
+        review: unavailableNotTimedOut,
+      }),
       host: config.host,
       port: config.port,
       username: config.username,
@@ -332,6 +337,55 @@ export type Runner = { query(sql: string, params?: unknown[]): Promise<unknown> 
 async function isGaleraNode(runner: Runner): Promise<boolean> {
   const rows = (await runner.query("SHOW VARIABLES LIKE 'wsrep_on'")) as { Value?: string }[];
   return rows[0]?.Value === 'ON';
+}
+
+/** Connections whose reads wait for the cluster (causalReadsOnGalera turned it on). */
+const causalConnections = new WeakSet<SetupConnection>();
+
+/**
+ * Every new connection to a Galera node reads causally: `wsrep_sync_wait` gets the READ bit
+ * (SELECT, SHOW, START TRANSACTION; prepared statements and compound statements alike), so
+ * before it reads, the node applies every write set the cluster committed before the read
+ * began. Without it a node may lag its peers by a few write sets: behind a load balancer,
+ * a user answered `ok` by one instance could be `nonexistant` to the next request on
+ * another (phone/add, alias/add, user/get). The bits the server's own setting has are kept.
+ * A plain MariaDB or MySQL (wsrep off or absent) is left alone: one SHOW per connection.
+ */
+export function causalReadsOnGalera(conn: SetupConnection, done: (err?: Error | null) => void): void {
+  const timeout = DB_ACQUIRE_TIMEOUT_MS;
+  conn.query({ sql: "SHOW VARIABLES LIKE 'wsrep_on'", timeout }, (err, rows) => {
+    if (err) return done(err);
+    if ((rows as { Value?: string }[])[0]?.Value !== 'ON') return done();
+    conn.query({ sql: 'SET SESSION wsrep_sync_wait = @@GLOBAL.wsrep_sync_wait | 1', timeout }, (setErr) => {
+      if (!setErr) causalConnections.add(conn);
+      done(setErr);
+    });
+  });
+}
+
+/**
+ * On a node outside the primary component a causal read cannot wait for the cluster, and
+ * fails as a lock wait timeout (1205) where a plain read is refused with 1047 (a prepared
+ * statement, a SELECT without a table). A 1205 on a causal connection whose node is not
+ * ready (`wsrep_ready`) is reported as the 1047 it stands for: unavailable (503 dbfail),
+ * not a timeout (504) worth retrying.
+ */
+export function unavailableNotTimedOut(
+  conn: SetupConnection,
+  err: Error & { code?: string; errno?: number },
+  done: (err: Error & { code?: string }) => void,
+): void {
+  if (err.errno !== 1205 || !causalConnections.has(conn)) return done(err);
+  conn.query({ sql: "SHOW STATUS LIKE 'wsrep_ready'", timeout: DB_ACQUIRE_TIMEOUT_MS }, (statusErr, rows) => {
+    if (statusErr || (rows as { Value?: string }[])[0]?.Value === 'ON') return done(err);
+    done(
+      Object.assign(new Error('WSREP has not yet prepared node for application use (a causal read outside the primary component)'), {
+        code: 'ER_UNKNOWN_COM_ERROR',
+        errno: 1047,
+        sqlState: '08S01',
+      }),
+    );
+  });
 }
 
 const CLUSTER_LOCK_TABLE = 'kamprov_migration_lock';

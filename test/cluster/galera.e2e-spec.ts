@@ -145,6 +145,34 @@ if (missing.length > 0) {
       expect(await countEverywhere("SELECT COUNT(*) AS n FROM kamprov_phones WHERE mac = '001122aabbcc'")).toBe(1);
     });
 
+    it('read-your-writes across instances: what one instance answered ok, the next request on a lagging node sees', async () => {
+      const lagging = cluster.nodes[2];
+      const locker = await createConnection(lagging.url);
+      try {
+        // FLUSH TABLES WITH READ LOCK pauses the node's applier: it falls behind the others.
+        await locker.query('FLUSH TABLES WITH READ LOCK');
+        expect((await get(0, `/user/add_local?username=lagged&domain=${D}`)).status).toBe(200);
+        // The node has not applied the user (a read without causality, as kamprov's were).
+        const [stale] = await locker.query("SELECT COUNT(*) AS n FROM subscriber WHERE username = 'lagged'");
+        expect(Number((stale as { n: number }[])[0].n)).toBe(0);
+        // Requests to the lagging node's instance wait for it to catch up, then see the user.
+        const pending = Promise.all([
+          get(2, `/user/get?user=lagged@${D}`),
+          get(2, `/phone/add?mac=00112233ee01&user=lagged@${D}`),
+          get(2, `/alias/add?alias_username=lag-alias&alias_domain=${D}&destination=lagged@${D}`),
+        ]);
+        await sleep(500);
+        await locker.query('UNLOCK TABLES');
+        const answers = await pending;
+        expect(answers.map((a) => [a.status, a.body.response])).toEqual(answers.map(() => [200, 'ok']));
+        // They waited for the node (the lock was held 500 ms after they were sent).
+        expect(Math.min(...answers.map((a) => a.ms))).toBeGreaterThanOrEqual(300);
+      } finally {
+        await locker.query('UNLOCK TABLES').catch(() => undefined);
+        await locker.end();
+      }
+    });
+
     it(`numbers/add x${N} and numbers/remove x${N}: one ok each, the rest exists / nonexistant`, async () => {
       exactlyOne(await burst('/numbers/add?number=%2B4798000001'), 409, 'exists');
       expect(await countEverywhere('SELECT COUNT(*) AS n FROM kamprov_numbers WHERE number = 4798000001')).toBe(1);

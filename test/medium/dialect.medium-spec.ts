@@ -3,6 +3,7 @@ import { createConnection } from 'mysql2/promise';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AddressClaim } from '../../src/claims/entities/address-claim.entity';
 import { isDatabaseError, isForeignKeyViolation, isUniqueViolation } from '../../src/database/db-errors';
+import { guardedMysql2 } from '../../src/database/guarded-mysql';
 import { takeClusterLock } from '../../src/database/mysql-dialect';
 import { SqlDialect } from '../../src/database/sql-dialect';
 import { Transactor } from '../../src/database/transactor';
@@ -362,6 +363,105 @@ onEveryDatabase(
           await alter.end();
         }
       }, 30_000);
+    }
+
+    if (process.env.TEST_DATABASE_URL) {
+      it('mysql: a new pooled connection runs the session setup once, before its first caller; a failed setup drops it and fails the caller', async () => {
+        if (ctx().kind !== 'mysql') return;
+        let setups = 0;
+        const driver = guardedMysql2({
+          acquireTimeoutMs: 3000,
+          queryTimeoutMs: 5000,
+          setup: (conn, done) => {
+            setups++;
+            if (setups === 1) return done(new Error('setup refused'));
+            conn.query({ sql: "SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',ANSI_QUOTES')", timeout: 3000 }, (err) => done(err));
+          },
+        });
+        const pool = driver.createPool({ uri: ctx().db.url, connectionLimit: 1 });
+        type Conn = { threadId: number; query(sql: string, cb: (err: Error | null, rows: unknown) => void): void; release(): void };
+        const acquire = () =>
+          new Promise<Conn>((resolve, reject) =>
+            (pool as unknown as { getConnection(cb: (err: Error | null, c: Conn) => void): void }).getConnection((err, c) =>
+              err ? reject(err) : resolve(c),
+            ),
+          );
+        const ansiQuotes = (c: Conn) =>
+          new Promise<boolean>((resolve, reject) =>
+            c.query("SELECT @@SESSION.sql_mode LIKE '%ANSI_QUOTES%' AS on_", (err, rows) =>
+              err ? reject(err) : resolve(Number((rows as { on_: number }[])[0].on_) === 1),
+            ),
+          );
+        try {
+          expect(((await rejection(acquire())) as Error).message).toBe('setup refused');
+          // The refused connection was dropped (the pool has one slot): the next one is new and set up.
+          const first = await acquire();
+          expect(await ansiQuotes(first)).toBe(true);
+          const thread = first.threadId;
+          first.release();
+          const again = await acquire();
+          expect(again.threadId).toBe(thread);
+          expect(await ansiQuotes(again)).toBe(true);
+          again.release();
+          expect(setups).toBe(2);
+        } finally {
+          await new Promise((resolve) => pool.end(resolve));
+        }
+      });
+
+      it('mysql: a failed statement (text or prepared) is shown to review first, on its own connection, and the caller gets what review answers', async () => {
+        if (ctx().kind !== 'mysql') return;
+        const seen: string[] = [];
+        const driver = guardedMysql2({
+          acquireTimeoutMs: 3000,
+          queryTimeoutMs: 5000,
+          review: (conn, err, done) => {
+            seen.push(err.code ?? '');
+            // A statement of review's own, on the failed statement's connection (never reviewed itself).
+            conn.query({ sql: 'SELECT CONNECTION_ID() AS id, * FROM no_such_table', timeout: 3000 }, () =>
+              conn.query({ sql: 'SELECT CONNECTION_ID() AS id', timeout: 3000 }, (e, rows) =>
+                done(Object.assign(new Error(`reviewed on ${(rows as { id: number }[])[0].id}`), { code: 'REVIEWED' })),
+              ),
+            );
+          },
+        });
+        const pool = driver.createPool({ uri: ctx().db.url, connectionLimit: 1 });
+        type Conn = {
+          threadId: number;
+          query(sql: string, cb: (err: (Error & { code?: string }) | null) => void): void;
+          execute(sql: string, params: unknown[], cb: (err: (Error & { code?: string }) | null) => void): void;
+          release(): void;
+        };
+        try {
+          const conn = await new Promise<Conn>((resolve, reject) =>
+            (pool as unknown as { getConnection(cb: (err: Error | null, c: Conn) => void): void }).getConnection((err, c) =>
+              err ? reject(err) : resolve(c),
+            ),
+          );
+          const viaQuery = await new Promise<Error | null>((resolve) => conn.query('SELECT * FROM no_such_table', resolve));
+          const viaExecute = await new Promise<Error | null>((resolve) =>
+            conn.execute('SELECT * FROM no_such_table WHERE 1 = ?', [1], resolve),
+          );
+          const fine = await new Promise<Error | null>((resolve) => conn.query('SELECT 1', resolve));
+          conn.release();
+          expect([viaQuery?.message, viaExecute?.message, fine]).toEqual([
+            `reviewed on ${conn.threadId}`,
+            `reviewed on ${conn.threadId}`,
+            null,
+          ]);
+          expect(seen).toEqual(['ER_NO_SUCH_TABLE', 'ER_NO_SUCH_TABLE']);
+        } finally {
+          await new Promise((resolve) => pool.end(resolve));
+        }
+      });
+
+      it('mysql: on a server without Galera (wsrep off) the pool leaves causal reads alone', async () => {
+        if (ctx().kind !== 'mysql') return;
+        const [row] = await ctx().dataSource.query<{ w: number | string; on_: string }[]>(
+          'SELECT @@SESSION.wsrep_sync_wait AS w, @@GLOBAL.wsrep_on AS on_',
+        );
+        expect([Number(row.w), Number(row.on_)]).toEqual([0, 0]);
+      });
     }
 
     if (process.env.TEST_DATABASE_URL) {
