@@ -19,7 +19,9 @@
  * 5. Prints every figure beside its target (issue 17) and the baseline's, and drops the database.
  *
  * BENCH_DURATION_S / BENCH_WARMUP_S shorten the read runs; BENCH_PARTS (default
- * `add_local,reads,lists`) picks what to run while iterating (the pool and the seed are always made).
+ * `add_local,reads,lists`) picks what to run while iterating (the pool and the seed are always made),
+ * BENCH_NODES (e.g. `phone/get`) which read nodes. kamprov is stopped with SIGTERM, so that
+ * BENCH_NODE_FLAGS="... --cpu-prof --cpu-prof-dir=DIR" leaves a profile of it.
  */
 import autocannon from 'autocannon';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -332,11 +334,12 @@ async function bench(database: BenchDatabase): Promise<void> {
     const b = `http://127.0.0.1:${basePort}`;
     await waitFor(`${b}/numbers/inpool`, baseline, 'baseline');
 
-    const nodes: [string, () => string][] = [
+    const allNodes: [string, () => string][] = [
       ['user/get', () => `/user/get?user=${name(randomInt(10_000, 100_000))}@${DOMAIN}`],
       ['phone/get?mac=', () => `/phone/get?mac=${mac(randomInt(1, 50_001))}`],
       ['numbers/inpool', () => `/numbers/inpool?number=%2B${FIRST_NUMBER + randomInt(0, POOL_SIZE)}`],
     ];
+    const nodes = allNodes.filter(([node]) => !process.env.BENCH_NODES || process.env.BENCH_NODES.split(',').includes(node.split('?')[0]));
     const cannon = (base: string, path: () => string, seconds: number) =>
       autocannon({
         url: base,
@@ -475,7 +478,22 @@ async function bench(database: BenchDatabase): Promise<void> {
     );
     console.log(table(['bulk path', 'measured', 'target', ''], [...bulk, ...lists]));
   } finally {
-    for (const c of children) c.kill('SIGKILL');
+    // SIGTERM first: kamprov shuts down gracefully, so that `--cpu-prof` in BENCH_NODE_FLAGS
+    // writes its profile; anything still running after 5 s is killed.
+    await Promise.all(
+      children.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.exitCode !== null || c.signalCode !== null) return resolve();
+            const force = setTimeout(() => c.kill('SIGKILL'), 5000);
+            c.once('exit', () => {
+              clearTimeout(force);
+              resolve();
+            });
+            c.kill('SIGTERM');
+          }),
+      ),
+    );
     await database.drop();
   }
 }
