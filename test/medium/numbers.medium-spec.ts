@@ -137,4 +137,19 @@ onEveryDatabase('NumbersService', { imports: [TypeOrmModule.forFeature([NumberEn
     const [total] = await ctx().db.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM kamprov_numbers');
     expect(Number(total.n)).toBe(25_003);
   });
+
+  it('add_range across the generated batches of PostgreSQL (50,000 each) too: present numbers at the seams left out, ids dense', async () => {
+    const first = 4730000000;
+    const last = first + 99_999; // NUMBERS_MAX_RANGE's default
+    const present = [first, first + 49_999, first + 50_000, last];
+    await seed(present);
+    const result = await numbers().addRange(`+${first}`, `+${last}`);
+    expect(result).toEqual({ added: 100_000 - present.length, skipped: present.length, start: `+${first}`, end: `+${last}` });
+    const [ids] = await ctx().db.query<{ lo: number | string; hi: number | string; n: number | string }>(
+      `SELECT MIN(id) AS lo, MAX(id) AS hi, COUNT(*) AS n FROM kamprov_numbers WHERE number BETWEEN ? AND ? AND number NOT IN (${present.join(',')})`,
+      [first, last],
+    );
+    expect(Number(ids.n)).toBe(100_000 - present.length);
+    expect(Number(ids.hi) - Number(ids.lo) + 1).toBe(Number(ids.n));
+  }, 60_000);
 });
