@@ -140,7 +140,7 @@ onEveryDatabase('NumbersService', { imports: [TypeOrmModule.forFeature([NumberEn
 
   it('add_range across the generated batches of PostgreSQL (50,000 each) too: present numbers at the seams left out, ids dense', async () => {
     const first = 4730000000;
-    const last = first + 99_999; // NUMBERS_MAX_RANGE's default
+    const last = first + 99_999; // the medium suite's NUMBERS_MAX_RANGE
     const present = [first, first + 49_999, first + 50_000, last];
     await seed(present);
     const result = await numbers().addRange(`+${first}`, `+${last}`);
