@@ -2,7 +2,7 @@ import * as pg from 'pg';
 import type { DataSourceOptions, EntityManager } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { toNumberedPlaceholders } from './postgres-placeholders';
-import { driverCode, errorMessage, SqlDialect, type DbFailure, type PoolStats, type RowLock } from './sql-dialect';
+import { driverCode, errorMessage, SqlDialect, type DbFailure, type PoolStats, type RowLock, type Statement } from './sql-dialect';
 import { DB_ACQUIRE_TIMEOUT_MS, DB_CONNECT_TIMEOUT_MS, DB_QUERY_TIMEOUT_MS, MIGRATION_LOCK_WAIT_S } from './timeouts';
 
 export interface PostgresConfig {
@@ -53,6 +53,9 @@ type PgDriver = typeof pg & { [ARM]?: () => void };
  *   answer at all (frozen, partitioned) is given up on by the client a second later, and
  *   that connection is destroyed rather than returned to the pool with a late answer on it.
  */
+/** What PostgresDialect.batch combines: a plain write, no statement separator, no RETURNING. */
+const COMBINABLE = /^\s*(INSERT|UPDATE|DELETE)\s(?![^]*(;|\bRETURNING\b))/i;
+
 function guardedPg(): PgDriver {
   let armed = false;
   const queryTimeoutMs = DB_QUERY_TIMEOUT_MS;
@@ -224,6 +227,24 @@ export class PostgresDialect extends SqlDialect {
 
   insertIgnore(table: string, columns: string[], rows: string): string {
     return `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${rows} ON CONFLICT DO NOTHING`;
+  }
+
+  /**
+   * Several writes in one round trip: `WITH kamprov_b0 AS (s1), kamprov_b1 AS (s2) s3`, one
+   * statement whose data-modifying CTEs each run once and to completion. It fails whole at
+   * the first error, with that error's SQLSTATE and constraint (a unique key refuses at the
+   * row; foreign keys are checked at the statement's end, so a row may reference one inserted
+   * beside it). pg sends no several statements with parameters, so COMMIT stays a round trip
+   * of its own; add_local goes from seven round trips to four. Only plain INSERT, UPDATE
+   * and DELETE statements are combined; anything else runs one after the other.
+   */
+  override async batch(em: EntityManager, statements: Statement[], last = false): Promise<void> {
+    if (statements.length < 2 || !statements.every((s) => COMBINABLE.test(s.sql))) return super.batch(em, statements, last);
+    const head = statements.slice(0, -1).map((s, i) => `kamprov_b${i} AS (${s.sql})`);
+    await em.query(
+      `WITH ${head.join(', ')} ${statements[statements.length - 1].sql}`,
+      statements.flatMap((s) => s.params),
+    );
   }
 
   /** generate_series, less what the range of the unique index already holds (measured: 1,000,000 in 5.5 s against 9 s as VALUES). */

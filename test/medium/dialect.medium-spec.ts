@@ -313,6 +313,35 @@ onEveryDatabase(
       expect(await numbersIn([n, n + 1, n + 2])).toEqual([n + 1]);
     });
 
+    it('batch on PostgreSQL: several writes go as one statement (one round trip), a row may reference one inserted beside it', async () => {
+      if (ctx().kind !== 'postgres') return;
+      const d = dialect();
+      const domain = `${tag()}.batch.example.com`;
+      const sent = await ctx()
+        .get<Transactor>(Transactor)
+        .run(async (em) => {
+          const query = jest.spyOn(em, 'query');
+          await d.batch(
+            em,
+            [
+              // The claim references the domain's row, inserted in the same batch (checked at the statement's end).
+              {
+                sql: "INSERT INTO kamprov_address_claims (username, domain, kind, local_domain) VALUES (?, ?, 'user', ?)",
+                params: ['b', domain, domain],
+              },
+              { sql: 'INSERT INTO kamprov_claim_domains (domain) VALUES (?)', params: [domain] },
+            ],
+            true,
+          );
+          return query.mock.calls.length;
+        });
+      expect(sent).toBe(1);
+      const rows = await ctx().db.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM kamprov_address_claims WHERE local_domain = ?', [
+        domain,
+      ]);
+      expect(Number(rows[0].n)).toBe(1);
+    });
+
     it('a transaction whose first statement is a write (or a locking read) still runs whole or not at all', async () => {
       const d = dialect();
       const n = 4797000000 + Math.floor(Math.random() * 1_000_000) * 4;
