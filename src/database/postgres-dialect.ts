@@ -43,6 +43,9 @@ interface PgPoolCounts {
 
 type PgDriver = typeof pg & { [ARM]?: () => void };
 
+/** What PostgresDialect.batch combines: a plain write, no statement separator, no RETURNING. */
+const COMBINABLE = /^\s*(INSERT|UPDATE|DELETE)\s(?![^]*(;|\bRETURNING\b))/i;
+
 /**
  * `pg` as TypeORM's driver (`driver` option), with what kamprov needs of it:
  *
@@ -53,9 +56,6 @@ type PgDriver = typeof pg & { [ARM]?: () => void };
  *   answer at all (frozen, partitioned) is given up on by the client a second later, and
  *   that connection is destroyed rather than returned to the pool with a late answer on it.
  */
-/** What PostgresDialect.batch combines: a plain write, no statement separator, no RETURNING. */
-const COMBINABLE = /^\s*(INSERT|UPDATE|DELETE)\s(?![^]*(;|\bRETURNING\b))/i;
-
 function guardedPg(): PgDriver {
   let armed = false;
   const queryTimeoutMs = DB_QUERY_TIMEOUT_MS;
