@@ -381,6 +381,14 @@ if (missing.length > 0) {
       for (const table of ['subscriber', 'kamprov_users', 'kamprov_address_claims', 'dbaliases', 'kamprov_phones', 'domain']) {
         await onEveryNode(`SELECT * FROM ${table} ORDER BY id`);
       }
+      // The local-domain registrations (no id column) too; each one is a domain of Kamailio's.
+      const registered = await onEveryNode<{ domain: string }>('SELECT domain FROM kamprov_claim_domains ORDER BY domain');
+      expect(registered.map((r) => r.domain)).toContain(D);
+      expect(
+        await onEveryNode(
+          'SELECT r.domain FROM kamprov_claim_domains r WHERE NOT EXISTS (SELECT 1 FROM domain d WHERE LOWER(d.domain) = r.domain)',
+        ),
+      ).toEqual([]);
       expect(await countEverywhere('SELECT COUNT(*) AS n FROM kamprov_numbers')).toBe(1000);
       const orphans = await onEveryNode(
         `SELECT u.username FROM kamprov_users u WHERE u.type = 'local' AND NOT EXISTS
