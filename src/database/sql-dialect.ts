@@ -157,9 +157,11 @@ export abstract class SqlDialect {
    * to roll back, not to carry on from). With `last`, they are the transaction's last
    * statements: a dialect that can send them in one round trip may commit with them (MariaDB,
    * see MysqlDialect), and `work` must return right after. Default: one statement after the
-   * other (the transaction commits when `work` returns, as always). The statements must not
-   * depend on one another's writes: PostgreSQL runs them as one statement (PostgresDialect),
-   * whose parts share one snapshot and run in no set order.
+   * other (the transaction commits when `work` returns, as always). The first statement runs
+   * first; the others must not depend on one another's writes nor on their order: PostgreSQL
+   * runs them as one statement (PostgresDialect), whose parts share one snapshot and run in
+   * no set order. Put the statement that decides races (the one whose key every competing
+   * writer takes first) first, so that lock order stays the same as elsewhere.
    */
   async batch(em: EntityManager, statements: Statement[], _last = false): Promise<void> {
     for (const { sql, params } of statements) await em.query(sql, params);

@@ -313,10 +313,11 @@ onEveryDatabase(
       expect(await numbersIn([n, n + 1, n + 2])).toEqual([n + 1]);
     });
 
-    it('batch on PostgreSQL: plain writes go as one statement (one round trip), a row may reference one inserted beside it; anything else one by one', async () => {
+    it('batch on PostgreSQL: the first write alone, the rest as one statement (two round trips); a row may reference one inserted beside it; anything else one by one', async () => {
       if (ctx().kind !== 'postgres') return;
       const d = dialect();
       const domain = `${tag()}.batch.example.com`;
+      const n = 4798500000 + Math.floor(Math.random() * 1_000_000) * 4;
       const sent = await ctx()
         .get<Transactor>(Transactor)
         .run(async (em) => {
@@ -324,7 +325,8 @@ onEveryDatabase(
           await d.batch(
             em,
             [
-              // The claim references the domain's row, inserted in the same batch (checked at the statement's end).
+              { sql: 'INSERT INTO kamprov_numbers (number) VALUES (?)', params: [n] },
+              // The claim references the domain's row, inserted in the same statement (checked at its end).
               {
                 sql: "INSERT INTO kamprov_address_claims (username, domain, kind, local_domain) VALUES (?, ?, 'user', ?)",
                 params: ['b', domain, domain],
@@ -333,27 +335,32 @@ onEveryDatabase(
             ],
             true,
           );
-          return query.mock.calls.length;
+          return query.mock.calls.map((c) => c[0]);
         });
-      expect(sent).toBe(1);
+      // The first statement goes first and alone: it is the one whose key competing writers take first.
+      expect(sent).toEqual([
+        'INSERT INTO kamprov_numbers (number) VALUES (?)',
+        expect.stringMatching(/^WITH kamprov_b0 AS \(INSERT INTO kamprov_address_claims /),
+      ]);
       const rows = await ctx().db.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM kamprov_address_claims WHERE local_domain = ?', [
         domain,
       ]);
       expect(Number(rows[0].n)).toBe(1);
+      expect(await numbersIn([n])).toEqual([n]);
       // A statement that is not a plain write (here one with RETURNING) is never combined: one round trip each.
-      const n = 4798500000 + Math.floor(Math.random() * 1_000_000) * 4;
       const separate = await ctx()
         .get<Transactor>(Transactor)
         .run(async (em) => {
           const query = jest.spyOn(em, 'query');
           await d.batch(em, [
-            { sql: 'INSERT INTO kamprov_numbers (number) VALUES (?)', params: [n] },
-            { sql: 'INSERT INTO kamprov_numbers (number) VALUES (?) RETURNING id', params: [n + 1] },
+            { sql: 'INSERT INTO kamprov_numbers (number) VALUES (?)', params: [n + 1] },
+            { sql: 'INSERT INTO kamprov_numbers (number) VALUES (?)', params: [n + 2] },
+            { sql: 'INSERT INTO kamprov_numbers (number) VALUES (?) RETURNING id', params: [n + 3] },
           ]);
           return query.mock.calls.length;
         });
-      expect(separate).toBe(2);
-      expect(await numbersIn([n, n + 1])).toEqual([n, n + 1]);
+      expect(separate).toBe(3);
+      expect(await numbersIn([n + 1, n + 2, n + 3])).toEqual([n + 1, n + 2, n + 3]);
     });
 
     it('a transaction whose first statement is a write (or a locking read) still runs whole or not at all', async () => {
