@@ -247,7 +247,10 @@ export class PostgresDialect extends SqlDialect {
     const [first, ...rest] = statements;
     await em.query(first.sql, first.params);
     const head = rest.slice(0, -1).map((s, i) => `kamprov_b${i} AS (${s.sql})`);
-    await em.query(`WITH ${head.join(', ')} ${rest[rest.length - 1].sql}`, rest.flatMap((s) => s.params));
+    await em.query(
+      `WITH ${head.join(', ')} ${rest[rest.length - 1].sql}`,
+      rest.flatMap((s) => s.params),
+    );
   }
 
   /** generate_series, less what the range of the unique index already holds (measured: 1,000,000 in 5.5 s against 9 s as VALUES). */
