@@ -261,8 +261,7 @@ export class MysqlDialect extends SqlDialect {
   override async unavailability(): Promise<string | undefined> {
     // A plain MariaDB says wsrep_ready=OFF too: only a node with wsrep on is asked.
     if (!(await isGaleraNode(this.source()))) return undefined;
-    const rows = await this.source().query<{ Value?: string }[]>("SHOW STATUS LIKE 'wsrep_ready'");
-    const ready = rows[0]?.Value;
+    const ready = shownValue(await this.source().query(WSREP_READY));
     return ready === undefined || ready === 'ON' ? undefined : `the Galera node is not in the primary component (wsrep_ready=${ready})`;
   }
 
@@ -333,10 +332,15 @@ function rawQuery<T>(conn: RawConnection, sql: string, params?: unknown[]): Prom
 
 export type Runner = { query(sql: string, params?: unknown[]): Promise<unknown> };
 
+/** Whether wsrep is on (a Galera node), and whether the node is in the primary component. */
+const WSREP_ON = "SHOW VARIABLES LIKE 'wsrep_on'";
+const WSREP_READY = "SHOW STATUS LIKE 'wsrep_ready'";
+/** The `Value` of a one-row SHOW VARIABLES/STATUS answer (undefined without the variable: MySQL). */
+const shownValue = (rows: unknown): string | undefined => (rows as { Value?: string }[])[0]?.Value;
+
 /** Whether the server is a node of a Galera cluster (wsrep on); MySQL without the variable is not. */
 async function isGaleraNode(runner: Runner): Promise<boolean> {
-  const rows = (await runner.query("SHOW VARIABLES LIKE 'wsrep_on'")) as { Value?: string }[];
-  return rows[0]?.Value === 'ON';
+  return shownValue(await runner.query(WSREP_ON)) === 'ON';
 }
 
 /** Connections whose reads wait for the cluster (causalReadsOnGalera turned it on). */
@@ -353,9 +357,9 @@ const causalConnections = new WeakSet<SetupConnection>();
  */
 export function causalReadsOnGalera(conn: SetupConnection, done: (err?: Error | null) => void): void {
   const timeout = DB_ACQUIRE_TIMEOUT_MS;
-  conn.query({ sql: "SHOW VARIABLES LIKE 'wsrep_on'", timeout }, (err, rows) => {
+  conn.query({ sql: WSREP_ON, timeout }, (err, rows) => {
     if (err) return done(err);
-    if ((rows as { Value?: string }[])[0]?.Value !== 'ON') return done();
+    if (shownValue(rows) !== 'ON') return done();
     conn.query({ sql: 'SET SESSION wsrep_sync_wait = @@GLOBAL.wsrep_sync_wait | 1', timeout }, (setErr) => {
       if (!setErr) causalConnections.add(conn);
       done(setErr);
@@ -376,8 +380,8 @@ export function unavailableNotTimedOut(
   done: (err: Error & { code?: string }) => void,
 ): void {
   if (err.errno !== 1205 || !causalConnections.has(conn)) return done(err);
-  conn.query({ sql: "SHOW STATUS LIKE 'wsrep_ready'", timeout: DB_ACQUIRE_TIMEOUT_MS }, (statusErr, rows) => {
-    if (statusErr || (rows as { Value?: string }[])[0]?.Value === 'ON') return done(err);
+  conn.query({ sql: WSREP_READY, timeout: DB_ACQUIRE_TIMEOUT_MS }, (statusErr, rows) => {
+    if (statusErr || shownValue(rows) === 'ON') return done(err);
     done(
       Object.assign(new Error('WSREP has not yet prepared node for application use (a causal read outside the primary component)'), {
         code: 'ER_UNKNOWN_COM_ERROR',
