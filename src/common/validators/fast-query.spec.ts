@@ -1,8 +1,8 @@
-import { IsOptional } from 'class-validator';
+import { IsEmail, isEmail, IsOptional, MaxLength, maxLength, ValidateIf } from 'class-validator';
 import { parse } from 'fast-querystring';
 import { NumberQueryDto } from '../../numbers/dto/number-queries.dto';
 import { GetPhoneQueryDto } from '../../phones/dto/phone-queries.dto';
-import { GetUserQueryDto } from '../../users/dto/user-queries.dto';
+import { AddLocalUserQueryDto, AddRemoteUserQueryDto, GetUserQueryDto } from '../../users/dto/user-queries.dto';
 import { InvalidRequestError } from '../envelope';
 import { createValidationPipe } from '../validation';
 import { fastQueryOf, registerFastQuery } from './fast-query';
@@ -111,10 +111,22 @@ const VALUES = [
   'true',
   'null',
   'undefined',
+  'a'.repeat(128),
+  'a'.repeat(129),
+  'a'.repeat(255),
+  'a'.repeat(256),
+  `${'a'.repeat(60)}%40${'b'.repeat(40)}.com`,
+  // a well-formed e-mail address over 128 characters: which of its two constraints speaks first
+  `${'a'.repeat(60)}%40${'b'.repeat(40)}.${'c'.repeat(40)}.com`,
+  'Alice%20Liddell',
+  '(.*)',
+  'tab%09ed',
+  '%7F',
 ];
 const USER_KEYS = ['username', 'domain', 'user', 'address'];
 const PHONE_KEYS = ['mac', 'limit', 'username', 'domain', 'user'];
 const NUMBER_KEYS = ['number'];
+const ADD_LOCAL_KEYS = ['username', 'domain', 'user', 'displayname', 'email', 'dialplan', 'linetext'];
 const STRANGE_KEYS = [
   'foo',
   'Mac',
@@ -153,11 +165,14 @@ function generated(keys: string[], seed: number, count: number): string[] {
   return out;
 }
 
-describe('fast query path (user/get, phone/get, numbers/inpool)', () => {
-  it('is registered for the three hot DTOs only', () => {
+describe('fast query path (user/get, phone/get, numbers/inpool, user/add_local)', () => {
+  it('is registered for the four hot DTOs only', () => {
     expect(fastQueryOf(GetUserQueryDto)).toBeDefined();
     expect(fastQueryOf(GetPhoneQueryDto)).toBeDefined();
     expect(fastQueryOf(NumberQueryDto)).toBeDefined();
+    expect(fastQueryOf(AddLocalUserQueryDto)).toBeDefined();
+    // A subclass has decorators of its own: it does not inherit the fast path.
+    expect(fastQueryOf(AddRemoteUserQueryDto)).toBeUndefined();
     expect(fastQueryOf(Object)).toBeUndefined();
     expect(fastQueryOf(undefined)).toBeUndefined();
   });
@@ -213,6 +228,25 @@ describe('fast query path (user/get, phone/get, numbers/inpool)', () => {
         'Number=%2B1',
       ],
     ],
+    [
+      'user/add_local',
+      AddLocalUserQueryDto,
+      [
+        'user=alice@sip.example.com',
+        'user=a@b&email=',
+        'user=a@b&email=alice%40example.com&displayname=Alice&dialplan=(.*)&linetext=A',
+        'user=a@b&email=not-an-address',
+        `user=a@b&email=${'a'.repeat(60)}%40${'b'.repeat(40)}.${'c'.repeat(40)}.com`,
+        `user=a@b&email=${'a'.repeat(200)}`,
+        'user=a@b&email=x&email=y',
+        'email=bad&user=bad',
+        'user=a@b&displayname=',
+        `user=a@b&displayname=${'a'.repeat(129)}`,
+        'user=a@b&linetext=tab%09ed',
+        'user=a@b&password=x',
+        'username=alice&domain=EX.com&displayname=a&displayname=b',
+      ],
+    ],
   ] as const)('%s: curated queries', async (_node, dto, queries) => {
     for (const q of queries) await same(dto, q);
   });
@@ -221,6 +255,7 @@ describe('fast query path (user/get, phone/get, numbers/inpool)', () => {
     ['user/get', GetUserQueryDto, USER_KEYS, 1],
     ['phone/get', GetPhoneQueryDto, PHONE_KEYS, 2],
     ['numbers/inpool', NumberQueryDto, NUMBER_KEYS, 3],
+    ['user/add_local', AddLocalUserQueryDto, ADD_LOCAL_KEYS, 4],
   ] as const)('%s: 4,000 generated queries answer alike', async (_node, dto, keys, seed) => {
     let invalid = 0;
     for (const q of generated([...keys], seed, 4000)) if ('invalid' in (await same(dto, q))) invalid++;
@@ -240,5 +275,29 @@ describe('fast query path (user/get, phone/get, numbers/inpool)', () => {
     expect(() => registerFastQuery(Wrong, { number: { rule: LIMIT_RULE, required: 'x' } })).toThrow(/IsDefined/);
     expect(() => registerFastQuery(Wrong, { other: { rule: SIP_USERNAME_RULE } })).toThrow(/properties are number/);
     expect(fastQueryOf(Wrong)).toBeUndefined();
+  });
+
+  it('refuses a description whose constraints, their order or limits, or @ValidateIf differ', () => {
+    const EMAIL = { name: 'isEmail', validate: (v: unknown) => isEmail(v), message: () => 'bad' };
+    const LONG = (max: number) => ({ name: 'maxLength', validate: (v: unknown) => maxLength(v, max), message: () => 'long' });
+    class Mail {
+      @IsOptional()
+      @ValidateIf((o: { mail?: unknown }) => o.mail !== '')
+      @IsEmail({}, { message: 'bad' })
+      @MaxLength(128, { message: 'long' })
+      mail?: string;
+    }
+    expect(() => registerFastQuery(Mail, { mail: { rule: EMAIL, also: [LONG(128)], emptyAllowed: true } })).toThrow(
+      /maxLength, not isEmail/,
+    );
+    expect(() => registerFastQuery(Mail, { mail: { rule: LONG(64), also: [EMAIL], emptyAllowed: true } })).toThrow(/maxLength judges/);
+    expect(() => registerFastQuery(Mail, { mail: { rule: LONG(128), also: [EMAIL] } })).toThrow(/@ValidateIf/);
+    expect(() => registerFastQuery(Mail, { mail: { rule: LONG(128), emptyAllowed: true } })).toThrow(/exactly one constraint/);
+    expect(() =>
+      registerFastQuery(Mail, { mail: { rule: LONG(128), also: [{ ...EMAIL, message: () => 'other' }], emptyAllowed: true } }),
+    ).toThrow(/isEmail's message differs/);
+    expect(fastQueryOf(Mail)).toBeUndefined();
+    registerFastQuery(Mail, { mail: { rule: LONG(128), also: [EMAIL], emptyAllowed: true } });
+    expect(fastQueryOf(Mail)?.({ mail: '' })).toEqual(Object.assign(new Mail(), { mail: '' }));
   });
 });

@@ -89,18 +89,16 @@ export function IsGlob(example = 'ali*'): PropertyDecorator {
   );
 }
 
+/** Free text without control characters, at most `max` long. */
+export const plainTextRule = (max: number): QueryRule => ({
+  name: 'isPlainText',
+  validate: (v) => isPlainText(v, max),
+  message: (property) => `${property} must be text of at most ${max} characters without control characters`,
+});
+
 /** Free text without control characters, at most `max` long; empty clears the field where allowed. */
 export function IsPlainText(max: number, example?: string): PropertyDecorator {
-  return applyDecorators(
-    ValidateBy({
-      name: 'isPlainText',
-      validator: {
-        validate: (v) => isPlainText(v, max),
-        defaultMessage: (a) => `${a?.property} must be text of at most ${max} characters without control characters`,
-      },
-    }),
-    ApiProperty({ type: String, maxLength: max, example }),
-  );
+  return applyDecorators(ruleConstraint(plainTextRule(max)), ApiProperty({ type: String, maxLength: max, example }));
 }
 
 /** `true` or `false` in a query string. */

@@ -1,9 +1,10 @@
 import { IntersectionType, OmitType, PartialType } from '@nestjs/swagger';
-import { IsDefined, IsEmail, IsOptional, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { IsDefined, IsEmail, isEmail, IsOptional, Matches, MaxLength, maxLength, ValidateIf } from 'class-validator';
 import { UserRefQueryDto } from '../../common/dto/user-ref.dto';
 import { registerFastQuery } from '../../common/validators/fast-query';
 import { IsSipAddress, IsHost, IsSipUsername, SIP_ADDRESS_RULE, USER_REF_FAST_FIELDS } from '../../common/validators/sip.validators';
-import { IsGlob, IsLimit, IsPlainText, IsPort } from '../../common/validators/value.validators';
+import type { QueryRule } from '../../common/validators/query-rule';
+import { IsGlob, IsLimit, IsPlainText, IsPort, plainTextRule } from '../../common/validators/value.validators';
 
 const notEmpty = (field: string) => (o: object) => (o as Record<string, unknown>)[field] !== '';
 /** A password someone must type into a phone: at least one character that is not white space. */
@@ -31,6 +32,15 @@ export class ListUsersQueryDto {
   limit?: number;
 }
 
+const EMAIL_MAX = 128;
+/** The e-mail field's two constraints, as class-validator runs them (MaxLength, the lower decorator, first). */
+const EMAIL_LENGTH_RULE: QueryRule = {
+  name: 'maxLength',
+  validate: (v) => maxLength(v, EMAIL_MAX),
+  message: () => `email must be at most ${EMAIL_MAX} characters`,
+};
+const EMAIL_RULE: QueryRule = { name: 'isEmail', validate: (v) => isEmail(v), message: () => 'email must be an e-mail address' };
+
 /**
  * user/add_local: the user and the fields a phone shows for any user (add_remote and
  * update take them too). Empty values are stored as unset.
@@ -44,8 +54,8 @@ export class AddLocalUserQueryDto extends UserRefQueryDto {
   /** Contact e-mail address (empty clears it on update). */
   @IsOptional()
   @ValidateIf(notEmpty('email'))
-  @IsEmail({}, { message: 'email must be an e-mail address' })
-  @MaxLength(128, { message: 'email must be at most 128 characters' })
+  @IsEmail({}, { message: EMAIL_RULE.message('email') })
+  @MaxLength(EMAIL_MAX, { message: EMAIL_LENGTH_RULE.message('email') })
   email?: string;
 
   /** Phone dial plan, e.g. `(.*)`. */
@@ -58,6 +68,15 @@ export class AddLocalUserQueryDto extends UserRefQueryDto {
   @IsPlainText(64, 'Alice')
   linetext?: string;
 }
+
+// The bulk write (issue 17's 1,000 a second): validated without class-transformer and class-validator, with the same outcome.
+registerFastQuery(AddLocalUserQueryDto, {
+  displayname: { rule: plainTextRule(128) },
+  email: { rule: EMAIL_LENGTH_RULE, also: [EMAIL_RULE], emptyAllowed: true },
+  dialplan: { rule: plainTextRule(255) },
+  linetext: { rule: plainTextRule(64) },
+  ...USER_REF_FAST_FIELDS,
+});
 
 /** The fields of an account at another registrar. */
 export class RemoteAccountFieldsDto {
