@@ -29,6 +29,11 @@ const SERIES_BATCH = 50_000;
 const RANDOM_ROUNDS = 6;
 /** Most ids looked up in one round. */
 const RANDOM_MAX_DRAW = 20_000;
+/**
+ * A round of at most this many ids is looked up by a prepared statement (SqlDialect.hotRead),
+ * its id list padded to a power of two from 8: four statement texts in all, whatever the draw.
+ */
+const RANDOM_PREPARED_MAX = 64;
 const E164_MAX_DIGITS = 15;
 
 /**
@@ -88,11 +93,11 @@ export class NumbersService {
     if (search !== undefined) {
       return reservoir(this.listChunks(search), limit);
     }
-    const bounds = await this.dataSource
-      .createQueryBuilder(NumberEntity, 'n')
-      .select('MIN(n.id)', 'lo')
-      .addSelect('MAX(n.id)', 'hi')
-      .getRawOne<{ lo: number | string | null; hi: number | string | null }>();
+    // Prepared (hotRead): a random pick is a read node, as cheap as the others.
+    const [bounds] = await this.dialect.hotRead<{ lo: number | string | null; hi: number | string | null }>(
+      'SELECT MIN(id) AS lo, MAX(id) AS hi FROM kamprov_numbers',
+      [],
+    );
     if (bounds?.lo === null || bounds?.lo === undefined || bounds.hi === null) return [];
     const lo = Number(bounds.lo);
     const hi = Number(bounds.hi);
@@ -117,12 +122,7 @@ export class NumbersService {
           ids.push(id);
         }
       }
-      const rows = await this.dataSource
-        .createQueryBuilder(NumberEntity, 'n')
-        .select('n.id', 'id')
-        .addSelect(this.e164(), 'e164')
-        .where('n.id IN (:...ids)', { ids })
-        .getRawMany<{ id: number | string; e164: string }>();
+      const rows = await this.lookUp(ids);
       const found = new Map(rows.map((r) => [Number(r.id), r.e164]));
       for (const id of ids) {
         const e164 = found.get(id);
@@ -133,6 +133,24 @@ export class NumbersService {
       }
     }
     return this.randomByScan(limit);
+  }
+
+  /** The numbers of those `ids` that are rows (random's rounds). */
+  private lookUp(ids: number[]): Promise<{ id: number | string; e164: string }[]> {
+    if (ids.length > RANDOM_PREPARED_MAX) {
+      return this.dataSource
+        .createQueryBuilder(NumberEntity, 'n')
+        .select('n.id', 'id')
+        .addSelect(this.e164(), 'e164')
+        .where('n.id IN (:...ids)', { ids })
+        .getRawMany<{ id: number | string; e164: string }>();
+    }
+    let slots = 8;
+    while (slots < ids.length) slots *= 2;
+    // The padding repeats an id already asked for: IN lists it once.
+    const padded = ids.concat(Array<number>(slots - ids.length).fill(ids[0]));
+    const sql = `SELECT n.id AS id, ${this.e164()} AS e164 FROM kamprov_numbers n WHERE n.id IN (${padded.map(() => '?').join(', ')})`;
+    return this.dialect.hotRead<{ id: number | string; e164: string }>(sql, padded);
   }
 
   /** The insert and its audit record, in one transaction. */

@@ -72,6 +72,18 @@ onEveryDatabase('NumbersService', { imports: [TypeOrmModule.forFeature([NumberEn
     expect(contiguous / 800).toBeLessThan(0.6);
   });
 
+  it('picks of any size are distinct members, whether a round is a prepared lookup (<= 64 ids, padded) or not', async () => {
+    const pool = await seed(range(4755560000, 1000));
+    const members = new Set(pool);
+    // First rounds of 9, 21, 58 (prepared: 16, 32, 64 slots) and 133, 633 ids (the query builder).
+    for (const limit of [1, 10, 40, 100, 500]) {
+      const picked = await numbers().random(limit);
+      expect(picked).toHaveLength(limit);
+      expect(new Set(picked).size).toBe(limit);
+      for (const p of picked) expect(members.has(p)).toBe(true);
+    }
+  });
+
   it('a small pool (scan path) gives every ordered pair alike', async () => {
     const pool = await seed(range(4755530000, 3));
     const pairs = new Map<string, number>();
