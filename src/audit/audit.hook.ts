@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { nodeOfRequest } from '../common/api-node.decorator';
+import { envelopeKindOf } from '../common/request-log.hook';
 import { auditQueryOf } from './audit-row';
 import { writeAuditOf } from './write-audit';
 import type { AuditService } from './audit.service';
@@ -16,28 +17,23 @@ import type { AuditService } from './audit.service';
  */
 export function installAuditHook(fastify: FastifyInstance, audit: AuditService): void {
   const logger = new Logger('Audit');
-  fastify.addHook('onSend', async (request: FastifyRequest, reply, payload) => {
+  // Callback-style: no promise for the reads (nodes without `audit`) nor for writes already recorded.
+  fastify.addHook('onSend', (request: FastifyRequest, reply, payload, done) => {
     const node = nodeOfRequest(request);
-    if (!node?.audit) return payload;
-    if (!request.apiKey) return payload;
-    let outcome = 'error/internal';
-    try {
-      const body = JSON.parse(String(payload)) as { response?: string; cause?: string };
-      outcome = body.response === 'ok' ? 'ok' : `${body.response}/${body.cause}`;
-    } catch {
-      // not an envelope; keep error/internal
-    }
-    if (outcome === 'failed/toomany') return payload;
-    if (outcome === 'ok' && writeAuditOf(request)?.recorded) return payload;
-    await audit
+    if (!node?.audit || !request.apiKey) return done(null, payload);
+    // The envelope's head, as the request log reads it (set already if its hook ran first).
+    const kind = request.envelopeKind ?? envelopeKindOf(payload);
+    const outcome = kind.response === 'ok' ? 'ok' : kind.response === 'none' ? 'error/internal' : `${kind.response}/${kind.cause}`;
+    if (outcome === 'failed/toomany' || (outcome === 'ok' && writeAuditOf(request)?.recorded)) return done(null, payload);
+    audit
       .record({
         node: node.name,
         target: node.audit(auditQueryOf((request.query ?? {}) as Record<string, unknown>)),
-        keyName: request.apiKey?.name ?? null,
+        keyName: request.apiKey.name ?? null,
         outcome,
         status: reply.statusCode,
       })
-      .catch((err: Error) => logger.error(`could not record ${node.name}: ${err.message}`));
-    return payload;
+      .catch((err: Error) => logger.error(`could not record ${node.name}: ${err.message}`))
+      .finally(() => done(null, payload));
   });
 }
