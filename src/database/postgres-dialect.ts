@@ -146,8 +146,11 @@ export class PostgresDialect extends SqlDialect {
   readonly name = 'postgres';
   readonly serialisesTransactions = false;
   private savepoints = 0;
-  /** The name of each hot read's prepared statement (pg prepares a name once per connection). */
-  private readonly statementNames = new Map<string, string>();
+  /**
+   * Each hot read's prepared statement: its name (pg prepares a name once per connection) and
+   * its text with `$n` placeholders, rewritten once rather than on every call.
+   */
+  private readonly statements = new Map<string, { name: string; text: string }>();
 
   /** `postgres://user:pass@host:port/db[?schema=name]` (credentials percent-encoded); `postgresql://` too. */
   static parseUrl(url: string, poolSize: number, migrationsRun: boolean): PostgresConfig | undefined {
@@ -191,10 +194,10 @@ export class PostgresDialect extends SqlDialect {
     const source = this.source();
     const pool = source.isInitialized ? (source.driver as unknown as { master?: pg.Pool }).master : undefined;
     if (!pool) return super.hotRead<T>(sql, params);
-    let name = this.statementNames.get(sql);
-    if (!name) {
-      name = `kamprov_hot_${this.statementNames.size + 1}`;
-      this.statementNames.set(sql, name);
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = { name: `kamprov_hot_${this.statements.size + 1}`, text: toNumberedPlaceholders(sql) };
+      this.statements.set(sql, statement);
     }
     const client = await pool.connect();
     let failure: Error | undefined;
@@ -205,7 +208,7 @@ export class PostgresDialect extends SqlDialect {
     const onError = (err: Error) => (broken = err);
     client.on('error', onError);
     try {
-      const result = await client.query<T & pg.QueryResultRow>({ name, text: sql, values: params });
+      const result = await client.query<T & pg.QueryResultRow>({ ...statement, values: params });
       return result.rows;
     } catch (err) {
       failure = err as Error;
