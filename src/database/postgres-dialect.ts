@@ -2,7 +2,16 @@ import * as pg from 'pg';
 import type { DataSourceOptions, EntityManager } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { toNumberedPlaceholders } from './postgres-placeholders';
-import { driverCode, errorMessage, SqlDialect, type DbFailure, type PoolStats, type RowLock, type Statement } from './sql-dialect';
+import {
+  driverCode,
+  errorMessage,
+  SqlDialect,
+  type DbFailure,
+  type PoolStats,
+  type RowLock,
+  type SeriesInsert,
+  type Statement,
+} from './sql-dialect';
 import { DB_ACQUIRE_TIMEOUT_MS, DB_CONNECT_TIMEOUT_MS, DB_QUERY_TIMEOUT_MS, MIGRATION_LOCK_WAIT_S } from './timeouts';
 
 export interface PostgresConfig {
@@ -257,12 +266,12 @@ export class PostgresDialect extends SqlDialect {
   }
 
   /** generate_series, less what the range of the unique index already holds (measured: 1,000,000 in 5.5 s against 9 s as VALUES). */
-  override insertSeries(table: string, column: string, lo: number, hi: number): string {
+  override insertSeries(table: string, column: string, lo: number, hi: number): SeriesInsert {
     if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi)) throw new Error(`insertSeries: ${lo}..${hi} are not integers`);
-    return (
+    const fast =
       `INSERT INTO ${table} (${column}) SELECT g FROM generate_series(${lo}::bigint, ${hi}::bigint) g ` +
-      `LEFT JOIN ${table} t ON t.${column} = g AND t.${column} BETWEEN ${lo} AND ${hi} WHERE t.${column} IS NULL ON CONFLICT DO NOTHING`
-    );
+      `LEFT JOIN ${table} t ON t.${column} = g AND t.${column} BETWEEN ${lo} AND ${hi} WHERE t.${column} IS NULL`;
+    return { fast, safe: `${fast} ON CONFLICT DO NOTHING` };
   }
 
   ciEquals(left: string, right: string): string {

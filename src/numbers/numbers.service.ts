@@ -3,11 +3,11 @@ import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AsYouType } from 'libphonenumber-js';
 import { randomInt } from 'node:crypto';
-import { Brackets, DataSource, SelectQueryBuilder } from 'typeorm';
+import { Brackets, DataSource, type QueryRunner, SelectQueryBuilder } from 'typeorm';
 import type { WriteAudit } from '../audit/write-audit';
 import { globToLike, LIKE_ESCAPE } from '../common/glob';
 import type { AllConfig } from '../config/config.types';
-import { SqlDialect } from '../database/sql-dialect';
+import { SqlDialect, type SeriesInsert } from '../database/sql-dialect';
 import { keysetChunks, LIST_CHUNK_ROWS, mapChunks } from '../database/keyset';
 import { Transactor } from '../database/transactor';
 import { NumberEntity } from './entities/number.entity';
@@ -197,7 +197,7 @@ export class NumbersService {
         const hi = Math.min(lo + batch - 1, last);
         const series = this.dialect.insertSeries('kamprov_numbers', 'number', lo, hi);
         if (series) {
-          inserted += (await runner.query(series, [], true)).affected ?? 0;
+          inserted += await insertSeriesBatch(runner, series, this.dialect);
           continue;
         }
         // The bounds are integers computed here, never client text.
@@ -359,3 +359,21 @@ function sample<T>(items: T[], k: number): T[] {
 
 const notInPool = (e164: string) => new NumbersError(NumbersErrorCode.NotFound, `${e164} is not in the pool`);
 const invalidRange = (detail: string) => new NumbersError(NumbersErrorCode.InvalidRange, detail);
+
+/**
+ * One generated batch of add_range (SqlDialect.insertSeries): the fast INSERT under a
+ * savepoint; should a concurrent writer have added one of its numbers meanwhile (a unique
+ * violation), back to the savepoint and the INSERT that skips such rows.
+ */
+async function insertSeriesBatch(runner: QueryRunner, series: SeriesInsert, dialect: SqlDialect): Promise<number> {
+  await runner.query('SAVEPOINT kamprov_series');
+  try {
+    const result = await runner.query(series.fast, [], true);
+    await runner.query('RELEASE SAVEPOINT kamprov_series');
+    return result.affected ?? 0;
+  } catch (err) {
+    if (!dialect.isUniqueViolation(err)) throw err;
+    await runner.query('ROLLBACK TO SAVEPOINT kamprov_series');
+    return (await runner.query(series.safe, [], true)).affected ?? 0;
+  }
+}

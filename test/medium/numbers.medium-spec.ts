@@ -150,6 +150,42 @@ onEveryDatabase('NumbersService', { imports: [TypeOrmModule.forFeature([NumberEn
     expect(Number(total.n)).toBe(25_003);
   });
 
+  it('add_range beside a writer that adds one of its numbers meanwhile: that number skipped, the rest added', async () => {
+    if (ctx().kind === 'sqlite') return; // one writer at a time: add_range would wait for the whole other transaction
+    const first = 4740000000;
+    const last = first + 999;
+    const raced = first + 500;
+    await seed([]);
+    const holder = ctx().dataSource.createQueryRunner();
+    try {
+      await holder.startTransaction();
+      await holder.query('INSERT INTO kamprov_numbers (number) VALUES (?)', [raced]);
+      // add_range's snapshot cannot see the uncommitted row: its INSERT waits on the unique key...
+      const adding = numbers().addRange(`+${first}`, `+${last}`);
+      // (PostgreSQL: a lock not granted; MariaDB: its INSERT running, which takes milliseconds unless it waits.)
+      const waits =
+        ctx().kind === 'postgres'
+          ? 'SELECT COUNT(*) AS n FROM pg_locks WHERE NOT granted'
+          : "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE info LIKE 'INSERT IGNORE INTO kamprov_numbers%'";
+      const deadline = Date.now() + 10_000;
+      while (Number((await ctx().db.query<{ n: number | string }>(waits))[0].n) === 0) {
+        if (Date.now() > deadline) throw new Error('add_range never waited on the uncommitted number');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // ...and meets it once it commits (PostgreSQL: the fast INSERT fails, the one that skips runs).
+      await holder.commitTransaction();
+      expect(await adding).toEqual({ added: 999, skipped: 1, start: `+${first}`, end: `+${last}` });
+    } finally {
+      if (holder.isTransactionActive) await holder.rollbackTransaction();
+      await holder.release();
+    }
+    const [inRange] = await ctx().db.query<{ n: number | string }>(
+      'SELECT COUNT(*) AS n FROM kamprov_numbers WHERE number BETWEEN ? AND ?',
+      [first, last],
+    );
+    expect(Number(inRange.n)).toBe(1000);
+  });
+
   it('add_range across the generated batches of PostgreSQL (50,000 each) too: present numbers at the seams left out, ids dense', async () => {
     const first = 4730000000;
     const last = first + 99_999; // the medium suite's NUMBERS_MAX_RANGE
