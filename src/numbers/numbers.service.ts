@@ -24,7 +24,7 @@ export interface RangeResult {
 /** Numbers per multi-row INSERT in add_range (about 150 kB of SQL). */
 const INSERT_BATCH = 10_000;
 /** Numbers per generated INSERT (SqlDialect.insertSeries): about 0.3 s of work each, well inside the statement timeout. */
-const SERIES_BATCH = 50_000;
+export const SERIES_BATCH = 100_000;
 /** Rounds of random id draws before numbers/list?random=true falls back to a scan. */
 const RANDOM_ROUNDS = 6;
 /** Most ids looked up in one round. */

@@ -1,6 +1,6 @@
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { NumberEntity } from '../../src/numbers/entities/number.entity';
-import { NumbersService } from '../../src/numbers/numbers.service';
+import { NumbersService, SERIES_BATCH } from '../../src/numbers/numbers.service';
 import { chiSquare, onEveryDatabase } from './support/medium';
 
 /*
@@ -186,18 +186,19 @@ onEveryDatabase('NumbersService', { imports: [TypeOrmModule.forFeature([NumberEn
     expect(Number(inRange.n)).toBe(1000);
   });
 
-  it('add_range across the generated batches of PostgreSQL (50,000 each) too: present numbers at the seams left out, ids dense', async () => {
+  it('add_range across the generated batches of PostgreSQL (SERIES_BATCH each) too: present numbers at the seams left out, ids dense', async () => {
     const first = 4730000000;
-    const last = first + 99_999; // the medium suite's NUMBERS_MAX_RANGE
-    const present = [first, first + 49_999, first + 50_000, last];
+    const size = SERIES_BATCH * 1.5; // within the medium suite's NUMBERS_MAX_RANGE
+    const last = first + size - 1;
+    const present = [first, first + SERIES_BATCH - 1, first + SERIES_BATCH, last];
     await seed(present);
     const result = await numbers().addRange(`+${first}`, `+${last}`);
-    expect(result).toEqual({ added: 100_000 - present.length, skipped: present.length, start: `+${first}`, end: `+${last}` });
+    expect(result).toEqual({ added: size - present.length, skipped: present.length, start: `+${first}`, end: `+${last}` });
     const [ids] = await ctx().db.query<{ lo: number | string; hi: number | string; n: number | string }>(
       `SELECT MIN(id) AS lo, MAX(id) AS hi, COUNT(*) AS n FROM kamprov_numbers WHERE number BETWEEN ? AND ? AND number NOT IN (${present.join(',')})`,
       [first, last],
     );
-    expect(Number(ids.n)).toBe(100_000 - present.length);
+    expect(Number(ids.n)).toBe(size - present.length);
     expect(Number(ids.hi) - Number(ids.lo) + 1).toBe(Number(ids.n));
   }, 60_000);
 });

@@ -39,7 +39,7 @@ export function onEveryDatabase(title: string, metadata: ModuleMetadata, body: (
               load: [
                 () => ({
                   database: parseDatabaseUrl(db.url, MEDIUM_POOL_SIZE, true),
-                  app: { passwordLength: 16, numbersMaxRange: 100_000 },
+                  app: { passwordLength: 16, numbersMaxRange: 200_000 },
                 }),
               ],
             }),
