@@ -265,7 +265,11 @@ export class PostgresDialect extends SqlDialect {
     );
   }
 
-  /** generate_series, less what the range of the unique index already holds (measured: 1,000,000 in 5.5 s against 9 s as VALUES). */
+  /**
+   * generate_series, less what the range of the unique index already holds (a million in 5.5 s
+   * against 9 s as VALUES); `fast` without ON CONFLICT (a million in 100,000s: 3.3 s against
+   * 8 s with it, measured alone).
+   */
   override insertSeries(table: string, column: string, lo: number, hi: number): SeriesInsert {
     if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi)) throw new Error(`insertSeries: ${lo}..${hi} are not integers`);
     const fast =
