@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { digestAuthorization } from '../../src/provisioning/digest';
 import { startApp, TestApp } from '../support/app';
 import { databaseTargets, mysqlSkipped, TestDatabase } from '../support/databases';
-import { freeUdpPort } from '../support/process';
+import { freeSipListenPort, freeUdpPort } from '../support/process';
 import { interopAvailable, KamailioInstance } from './support/kamailio';
 
 /**
@@ -121,22 +121,27 @@ for (const target of available ? databaseTargets() : []) {
 
     /** baresip with the given accounts file: its output once it registered (or gave up). */
     async function baresip(accounts: string): Promise<string> {
-      const dir = tmp();
-      writeFileSync(join(dir, 'accounts'), accounts);
-      writeFileSync(
-        join(dir, 'config'),
-        [
-          `sip_listen 127.0.0.1:${await freeUdpPort()}`,
-          'module_path /usr/lib/baresip/modules',
-          'module_app account.so',
-          'module g711.so',
-          'audio_player aufile,/dev/null',
-          'audio_source aufile,/dev/null',
-          'audio_alert aufile,/dev/null',
-          '',
-        ].join('\n'),
-      );
-      return runClient('baresip', ['-f', dir, '-t', '8'], { cwd: dir, seconds: 10, done: /\b(200 OK|40[13] \w+)/ });
+      for (let attempt = 1; ; attempt++) {
+        const dir = tmp();
+        writeFileSync(join(dir, 'accounts'), accounts);
+        writeFileSync(
+          join(dir, 'config'),
+          [
+            `sip_listen 127.0.0.1:${await freeSipListenPort()}`,
+            'module_path /usr/lib/baresip/modules',
+            'module_app account.so',
+            'module g711.so',
+            'audio_player aufile,/dev/null',
+            'audio_source aufile,/dev/null',
+            'audio_alert aufile,/dev/null',
+            '',
+          ].join('\n'),
+        );
+        const out = await runClient('baresip', ['-f', dir, '-t', '8'], { cwd: dir, seconds: 10, done: /\b(200 OK|40[13] \w+)/ });
+        // Its ports were free a moment before it bound them; another process may have taken one since.
+        if (attempt < 3 && /ua: init failed \(Address already in use\)/.test(out)) continue;
+        return out;
+      }
     }
 
     let baresipCreds: { username: string; password: string };

@@ -27,6 +27,28 @@ export async function freeUdpPort(): Promise<number> {
   return port;
 }
 
+/** Whether `port` can be bound on loopback over TCP right now. */
+function tcpPortFree(port: number): Promise<boolean> {
+  const server = createServer();
+  return new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A loopback port P for baresip's `sip_listen`: baresip binds UDP P, TCP P and, for TLS, TCP
+ * P+1, all three free a moment ago (a UDP port alone once collided with a TCP connection's
+ * ephemeral port on P+1 under CI load).
+ */
+export async function freeSipListenPort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await freeUdpPort();
+    if (port < 65535 && (await tcpPortFree(port)) && (await tcpPortFree(port + 1))) return port;
+  }
+  throw new Error('no loopback port P with UDP P, TCP P and TCP P+1 free in 50 tries');
+}
+
 /** Environment overrides: a string sets a variable, undefined removes it. */
 export type EnvOverrides = Record<string, string | undefined>;
 
