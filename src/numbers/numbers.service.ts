@@ -43,6 +43,8 @@ const E164_MAX_DIGITS = 15;
 @Injectable()
 export class NumbersService {
   private readonly maxRange: number;
+  /** lookUp's statement for each padded size (8, 16, 32, 64 ids), built once. */
+  private readonly lookupSql = new Map<number, string>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -149,7 +151,11 @@ export class NumbersService {
     while (slots < ids.length) slots *= 2;
     // The padding repeats an id already asked for: IN lists it once.
     const padded = ids.concat(Array<number>(slots - ids.length).fill(ids[0]));
-    const sql = `SELECT n.id AS id, ${this.e164()} AS e164 FROM kamprov_numbers n WHERE n.id IN (${padded.map(() => '?').join(', ')})`;
+    let sql = this.lookupSql.get(slots);
+    if (!sql) {
+      sql = `SELECT n.id AS id, ${this.e164()} AS e164 FROM kamprov_numbers n WHERE n.id IN (${padded.map(() => '?').join(', ')})`;
+      this.lookupSql.set(slots, sql);
+    }
     return this.dialect.hotRead<{ id: number | string; e164: string }>(sql, padded);
   }
 
