@@ -76,6 +76,14 @@ onEveryDatabase('users', (ctx) => {
       expect((await get(`/user/get?user=desk@${D}`)).body.user).toMatchObject({ dialplan: '^(\\d+)$', linetext: 'Front desk' });
     });
 
+    it('stores an empty email, displayname or linetext as unset (the empty e-mail is not validated)', async () => {
+      const res = await get(`/user/add_local?user=blank@${D}&email=&displayname=&linetext=`);
+      expect(res.status).toBe(200);
+      expect(res.body.user).toMatchObject({ email: null, displayname: null, linetext: null });
+      const [row] = await ctx().db.query<any>("SELECT email, displayname, linetext FROM kamprov_users WHERE username = 'blank'");
+      expect(row).toEqual({ email: null, displayname: null, linetext: null });
+    });
+
     it('accepts user= instead of username+domain', async () => {
       const res = await get(`/user/add_local?user=carol@${D}`);
       expect(res.status).toBe(200);
@@ -130,7 +138,10 @@ onEveryDatabase('users', (ctx) => {
       [`username=bob&domain=${D}&user=bob@${D}`, 'user'],
       ['user=bob', 'user'],
       [`username=bob&domain=${D}&email=not-an-email`, 'email'],
+      [`username=bob&domain=${D}&email=${'a'.repeat(60)}@${'b'.repeat(40)}.${'c'.repeat(40)}.com`, 'email'],
+      [`username=bob&domain=${D}&email=a@example.com&email=b@example.com`, 'email'],
       [`username=bob&domain=${D}&displayname=a%0Ab`, 'displayname'],
+      [`username=bob&domain=${D}&linetext=${'a'.repeat(65)}`, 'linetext'],
       [`username=bob&domain=${D}&colour=blue`, 'colour'],
       [`username=bob&username=rob&domain=${D}`, 'username'],
       [`username=bob&domain=${D}&password=x`, 'password'],
