@@ -6,6 +6,7 @@ import { DatabaseStartup } from './database/database-startup';
 import { ApiKeysService } from './auth/api-keys.service';
 import type { AllConfig } from './config/config.types';
 import { InvalidEnvironmentError } from './config/env.validation';
+import { printToStdout } from './logging/root-logger';
 
 /**
  * How long a graceful shutdown may take before kamprov gives up and exits 1. In-flight
@@ -61,7 +62,7 @@ async function bootstrap(): Promise<void> {
   const printInitialKey = (initialKey: string | undefined) => {
     if (!initialKey) return;
     // Printed once, on the first start only; kamprov stores just its hash.
-    process.stdout.write(
+    printToStdout(
       `\nkamprov: no API key existed, so an admin key was created. It is shown only this once:\n\n` +
         `    ${initialKey}\n\nUse it as X-API-Key; create others with: npm run keys -- create --name NAME --role ROLE\n\n`,
     );

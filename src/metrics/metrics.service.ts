@@ -2,6 +2,7 @@ import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RequestOutcome } from '../common/request-log.hook';
 import { SqlDialect, type PoolStats } from '../database/sql-dialect';
+import { droppedLogLines } from '../logging/root-logger';
 
 export type { PoolStats };
 
@@ -65,6 +66,15 @@ export class MetricsService implements OnModuleDestroy {
       labelNames: ['driver'],
       registers: [this.registry],
       collect: pool('max'),
+    });
+    new Counter({
+      name: 'kamprov_log_lines_dropped_total',
+      help: 'Log lines dropped because standard output did not keep up (more than 16 MiB of lines waiting)',
+      registers: [this.registry],
+      collect(this: Counter) {
+        this.reset();
+        this.inc(droppedLogLines());
+      },
     });
   }
 

@@ -53,6 +53,8 @@ onEveryDatabase('ecosystem: /metrics', (ctx) => {
     // Node's process metrics.
     expect(text).toMatch(/^process_cpu_user_seconds_total \d/m);
     expect(text).toMatch(/^nodejs_heap_size_used_bytes \d/m);
+    // Log lines the standard output did not take (none here).
+    expect(text).toMatch(/^kamprov_log_lines_dropped_total 0$/m);
   });
 
   it('reports the database pool', async () => {
