@@ -101,17 +101,28 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** CPU seconds of every process of the database server (mariadbd, or postgres and its backends). */
-function databaseCpuSeconds(kind: string): number {
+/** CPU seconds so far of each process of the database server (mariadbd, or postgres and its backends), by pid. */
+function databaseCpu(kind: string): Map<number, number> {
   const comm = kind === 'PostgreSQL' ? 'postgres' : 'mariadbd';
-  let total = 0;
+  const byPid = new Map<number, number>();
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === comm) total += cpuSeconds(Number(pid));
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === comm) byPid.set(Number(pid), cpuSeconds(Number(pid)));
     } catch {
       // gone meanwhile
     }
   }
+  return byPid;
+}
+
+/**
+ * The database server's CPU seconds since `before` (a databaseCpu reading): per process, so
+ * that a PostgreSQL backend that exits meanwhile (a pool closing an idle connection) does not
+ * take its whole past off the sum; one that started meanwhile counts whole.
+ */
+function databaseCpuSince(kind: string, before: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, seconds] of databaseCpu(kind)) total += seconds - (before.get(pid) ?? 0);
   return total;
 }
 
@@ -290,7 +301,7 @@ async function bench(database: BenchDatabase): Promise<void> {
     let t = performance.now();
     if (PARTS.has('add_local')) {
       const cpu0 = cpuSeconds(kamprov.pid!);
-      const db0 = databaseCpuSeconds(database.kind);
+      const db0 = databaseCpu(database.kind);
       const driver0 = process.cpuUsage();
       // autocannon, as for the reads: fetch() cost this driver ≈ 0.8 ms of CPU per call on the
       // two cores kamprov and the database share, as much as the database's own work.
@@ -310,7 +321,7 @@ async function bench(database: BenchDatabase): Promise<void> {
       const perS = 10_000 / addLocalS;
       // kamprov's CPU per call (user + system): on a shared machine it moves far less than calls/s.
       const cpuMs = ((cpuSeconds(kamprov.pid!) - cpu0) * 1000) / 10_000;
-      const dbMs = ((databaseCpuSeconds(database.kind) - db0) * 1000) / 10_000;
+      const dbMs = (databaseCpuSince(database.kind, db0) * 1000) / 10_000;
       const driver = process.cpuUsage(driver0);
       const driverMs = (driver.user + driver.system) / 1000 / 10_000;
       bulk.push([
@@ -403,13 +414,16 @@ async function bench(database: BenchDatabase): Promise<void> {
       for (const [node, path] of nodes) {
         const results: Record<string, autocannon.Result> = {};
         const cpuMs: Record<string, number> = {};
+        const dbMs: Record<string, number> = {};
         for (const [who, base, pid] of [
           ['kamprov', k, kamprov.pid!],
           ['baseline', b, baseline.pid!],
         ] as const) {
           await cannon(base, path, WARMUP_S);
           const cpu0 = cpuSeconds(pid);
+          const db0 = databaseCpu(database.kind);
           const r = await cannon(base, path, DURATION_S);
+          dbMs[who] = (databaseCpuSince(database.kind, db0) * 1000) / r.requests.total;
           if (r.non2xx > 0 || r.errors > 0) throw new Error(`${who} ${node}: ${r.non2xx} non-2xx, ${r.errors} errors`);
           results[who] = r;
           // Server CPU per request: steadier than req/s on a shared machine.
@@ -428,6 +442,7 @@ async function bench(database: BenchDatabase): Promise<void> {
           `${br.latency.p50} / ${br.latency.p99} ms`,
           `${p99.toFixed(2)}x (<= 1.2x: ${check(p99 <= 1.2)})`,
           `${cpuMs.kamprov.toFixed(2)} / ${cpuMs.baseline.toFixed(2)} ms`,
+          `${dbMs.kamprov.toFixed(2)} / ${dbMs.baseline.toFixed(2)} ms`,
         ]);
       }
       readPeakMb = procMb(kamprov.pid!, 'VmHWM');
@@ -501,6 +516,7 @@ async function bench(database: BenchDatabase): Promise<void> {
             'baseline p50 / p99',
             'p99 ratio',
             'server CPU per request (kamprov / baseline)',
+            'database CPU per request (kamprov / baseline)',
           ],
           load,
         ),
