@@ -578,6 +578,60 @@ onEveryDatabase(
         expect(d.classify(serialization)).toEqual({ kind: 'transient' });
       });
 
+      it("postgres: em.query in a transaction answers and fails as TypeORM's runner does, and the transaction commits or rolls back whole", async () => {
+        if (ctx().kind !== 'postgres') return;
+        const d = dialect();
+        const n = 4796000000 + Math.floor(Math.random() * 1_000_000) * 4;
+        const statements: [string, unknown[]][] = [
+          ['INSERT INTO kamprov_numbers (number) VALUES (?), (?)', [n, n + 1]],
+          ['SELECT number FROM kamprov_numbers WHERE number BETWEEN ? AND ? ORDER BY number', [n, n + 1]],
+          ['UPDATE kamprov_numbers SET number = number + 2 WHERE number = ?', [n + 1]],
+          ['DELETE FROM kamprov_numbers WHERE number = ?', [n + 3]],
+        ];
+        // TypeORM's own answers, in a transaction it runs and rolls back.
+        const runner = ctx().dataSource.createQueryRunner();
+        const expected: unknown[] = [];
+        try {
+          await runner.startTransaction();
+          for (const [sql, params] of statements) expected.push(await runner.query(sql, params));
+        } finally {
+          await runner.rollbackTransaction();
+          await runner.release();
+        }
+        const answers = await d.transaction(async (em) => {
+          const out: unknown[] = [];
+          for (const [sql, params] of statements) out.push(await em.query(sql, params));
+          return out;
+        });
+        expect(answers).toEqual(expected);
+        expect(answers[2]).toEqual([[], 1]); // UPDATE: [rows, rowCount]
+        // Committed: n stays, n + 1 moved to n + 3 and was deleted there.
+        const kept = await ctx().db.query<{ number: string | number }>('SELECT number FROM kamprov_numbers WHERE number BETWEEN ? AND ?', [
+          n,
+          n + 3,
+        ]);
+        expect(kept.map((r) => Number(r.number))).toEqual([n]);
+        // A failure: TypeORM's error, classified alike, and nothing of the transaction kept.
+        const err = await rejection(
+          d.transaction(async (em) => {
+            await em.query('INSERT INTO kamprov_numbers (number) VALUES (?)', [n + 1]);
+            await em.query('INSERT INTO kamprov_numbers (number) VALUES (?)', [n + 1]);
+          }),
+        );
+        expect((err as Error).constructor.name).toBe('QueryFailedError');
+        expect((err as { driverError?: { code?: string } }).driverError?.code).toBe('23505');
+        expect(d.isUniqueViolation(err)).toBe(true);
+        expect(await ctx().db.query('SELECT number FROM kamprov_numbers WHERE number = ?', [n + 1])).toEqual([]);
+        // A thrown error rolls back what ran; the connection goes back to the pool usable.
+        await expect(
+          d.transaction(async (em) => {
+            await em.query('INSERT INTO kamprov_numbers (number) VALUES (?)', [n + 2]);
+            throw new Error('work failed');
+          }),
+        ).rejects.toThrow('work failed');
+        expect(await ctx().db.query('SELECT number FROM kamprov_numbers WHERE number = ?', [n + 2])).toEqual([]);
+      });
+
       it('postgres: once armed, a statement running past statement_timeout fails (57014) as a database error', async () => {
         if (ctx().kind !== 'postgres') return;
         const d = dialect();
