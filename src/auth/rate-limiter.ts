@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import type { AllConfig } from '../config/config.types';
 
 /** What one counted request may do. */
@@ -91,7 +91,10 @@ export class RateLimiter implements OnModuleInit, OnModuleDestroy {
   }
 
   private connect(url: string): RedisWithIncr {
-    const redis = new Redis(url, {
+    // ioredis is loaded only with REDIS_URL set.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const RedisClient = (require('ioredis') as typeof import('ioredis')).default;
+    const redis = new RedisClient(url, {
       // Never queue or retry a command: a request falls back to local counting at once.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,

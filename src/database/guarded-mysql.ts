@@ -1,4 +1,4 @@
-import * as mysql2 from 'mysql2';
+import type * as Mysql2 from 'mysql2';
 import type { DataSource } from 'typeorm';
 
 /**
@@ -190,12 +190,17 @@ function guardPool<P extends GuardablePool>(pool: P, options: GuardOptions, arme
   return pool;
 }
 
-/** The mysql2 module, with createPool wrapped; pass it as TypeORM's `driver`. */
-export function guardedMysql2(options: GuardOptions): typeof mysql2 {
+/**
+ * The mysql2 module, with createPool wrapped; pass it as TypeORM's `driver`. mysql2 is
+ * loaded here, when a MySQL database is configured, not by every process that imports this.
+ */
+export function guardedMysql2(options: GuardOptions): typeof Mysql2 {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mysql2 = require('mysql2') as typeof Mysql2;
   let armed = false;
   const driver = {
     ...mysql2,
-    createPool: ((config: mysql2.PoolOptions) =>
+    createPool: ((config: Mysql2.PoolOptions) =>
       guardPool(mysql2.createPool(config) as unknown as GuardablePool, options, () => armed)) as unknown as typeof mysql2.createPool,
   };
   Object.defineProperty(driver, ARM, { value: () => (armed = true), enumerable: false });
