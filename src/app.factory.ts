@@ -56,15 +56,15 @@ export async function createApp(): Promise<NestFastifyApplication> {
   if (corsOrigins.length > 0) {
     app.enableCors({ origin: corsOrigins, methods: ['GET'], allowedHeaders: ['X-API-Key', 'Authorization'] });
   }
-  // Before any other hook: a method other than GET is refused before a node, the key guard
-  // or the audit trail sees it.
+  // Security headers (helmet's, computed once) on every answer, a 405 too; Swagger UI
+  // (same-origin scripts, inline styles, data: images) still works.
+  await installSecurityHeaders(app.getHttpAdapter().getInstance());
+  // Before any other hook but the headers: a method other than GET is refused before a node,
+  // the key guard or the audit trail sees it.
   installMethodGuard(app.getHttpAdapter().getInstance(), {
     legacyHttp200: env.LEGACY_HTTP_200,
     corsEnabled: corsOrigins.length > 0,
   });
-  // Security headers (helmet's, computed once); Swagger UI (same-origin scripts, inline
-  // styles, data: images) still works.
-  await installSecurityHeaders(app.getHttpAdapter().getInstance());
 
   const document = SwaggerModule.createDocument(
     app,

@@ -1,3 +1,4 @@
+import { securityHeaders } from '../src/common/security-headers';
 import { KEY_CACHE_TTL_MS } from '../src/auth/api-keys.service';
 import { TEST_ADMIN_KEY } from './support/app';
 import { databaseTargets, mysqlSkipped, TestDatabase } from './support/databases';
@@ -136,6 +137,28 @@ onEveryDatabase('security: keys and roles', (ctx) => {
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it("sends every one of helmet's headers, with helmet's values, on every kind of answer", async () => {
+    const expected = await securityHeaders();
+    expect(expected.length).toBeGreaterThanOrEqual(10);
+    const base = ctx().app.baseUrl;
+    const key = { 'x-api-key': TEST_ADMIN_KEY };
+    const answers: [string, Promise<Response>, number][] = [
+      ['ok', fetch(`${base}/user/list`, { headers: key }), 200],
+      ['streamed list', fetch(`${base}/numbers/list`, { headers: key }), 200],
+      ['no key', fetch(`${base}/user/list`), 401],
+      ['invalid', fetch(`${base}/user/get?user=not-an-address`, { headers: key }), 400],
+      ['not found', fetch(`${base}/user/get?user=nobody@nowhere.example`, { headers: key }), 404],
+      ['unknown URL', fetch(`${base}/no/such/node`, { headers: key }), 404],
+      ['other method', fetch(`${base}/user/list`, { method: 'POST', headers: key }), 405],
+    ];
+    for (const [what, answer, status] of answers) {
+      const res = await answer;
+      await res.arrayBuffer();
+      expect([what, res.status]).toEqual([what, status]);
+      for (const [name, value] of expected) expect([what, name, res.headers.get(name)]).toEqual([what, name, value]);
+    }
   });
 });
 
