@@ -138,14 +138,9 @@ export class MysqlDialect extends SqlDialect {
   private readonly transactions = new WeakMap<EntityManager, MysqlTransaction>();
 
   /**
-   * A transaction on one pooled connection whose raw statements (`em.query`, what every
-   * write path sends) go straight to mysql2, as do START TRANSACTION and COMMIT: TypeORM's
-   * QueryRunner.query adds an await for the connection, broadcasts before and after each
-   * statement, a result object and a copy of the rows, about a dozen promises per statement
-   * (each one a hook call under the request log's AsyncLocalStorage). The rest of `em` (query
-   * builder, delete, update) goes through TypeORM's runner on the same connection, inside
-   * the same transaction. Errors are wrapped as TypeORM wraps them (QueryFailedError), so
-   * that they are classified alike; a failed COMMIT is rolled back as TypeORM does.
+   * A transaction whose raw statements, START TRANSACTION and COMMIT go straight to mysql2
+   * (SqlDialect.rawTransaction). Errors are wrapped as TypeORM wraps them (QueryFailedError),
+   * so that they are classified alike; a failed COMMIT is rolled back as TypeORM does.
    *
    * On MariaDB the transaction starts in the same round trip as its first statement when
    * that is a SELECT (`BEGIN NOT ATOMIC START TRANSACTION; SELECT ...; END`: an anonymous
@@ -153,52 +148,37 @@ export class MysqlDialect extends SqlDialect {
    * connection), and batch() can send its last statements with the COMMIT. Elsewhere (MySQL)
    * START TRANSACTION goes alone, before the first statement, as before.
    */
-  override async transaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
-    const runner = this.source().createQueryRunner('master');
-    // As TypeORM's own transaction leaves them: em.save() starts no transaction of its own.
-    const active = runner as unknown as { isTransactionActive: boolean; transactionDepth: number };
-    try {
-      const conn = (await runner.connect()) as RawConnection;
+  override transaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.rawTransaction(work, (connection, em) => {
+      const conn = connection as RawConnection;
       const tx: MysqlTransaction = { conn, compound: isMariaDb(conn), begun: false, committed: false };
+      this.transactions.set(em, tx);
       const begin = async (): Promise<void> => {
         if (tx.begun) return;
         tx.begun = true;
         await rawQuery(conn, 'START TRANSACTION');
       };
-      const em = runner.manager;
-      em.query = async <R>(sql: string, params?: unknown[]): Promise<R> => {
-        if (!tx.begun && tx.compound && /^\s*SELECT\b/i.test(sql)) {
-          tx.begun = true;
-          // Two results: the SELECT's rows, then the compound statement's own OK.
-          const [rows] = await rawQuery<[R, unknown]>(conn, `BEGIN NOT ATOMIC START TRANSACTION; ${sql}; END`, params);
-          return rows;
-        }
-        await begin();
-        return rawQuery<R>(conn, sql, params);
-      };
-      // TypeORM's own statements on this runner (query builder, delete, update) start it too.
-      const runnerQuery = runner.query.bind(runner) as (...args: unknown[]) => Promise<unknown>;
-      (runner as { query: (...args: unknown[]) => Promise<unknown> }).query = async (...args: unknown[]) => {
-        await begin();
-        return runnerQuery(...args);
-      };
-      active.isTransactionActive = true;
-      active.transactionDepth = 1;
-      this.transactions.set(em, tx);
-      try {
-        const result = await work(em);
-        if (tx.begun && !tx.committed) await rawQuery(conn, 'COMMIT');
-        return result;
-      } catch (err) {
+      return {
+        begin,
+        query: async (sql, params) => {
+          if (!tx.begun && tx.compound && /^\s*SELECT\b/i.test(sql)) {
+            tx.begun = true;
+            // Two results: the SELECT's rows, then the compound statement's own OK.
+            const [rows] = await rawQuery<[unknown, unknown]>(conn, `BEGIN NOT ATOMIC START TRANSACTION; ${sql}; END`, params);
+            return rows;
+          }
+          await begin();
+          return rawQuery(conn, sql, params);
+        },
+        commit: async () => {
+          if (tx.begun && !tx.committed) await rawQuery(conn, 'COMMIT');
+        },
         // (After a COMMIT sent by batch there is no transaction left: ROLLBACK does nothing.)
-        if (tx.begun) await rawQuery(conn, 'ROLLBACK').catch(() => undefined);
-        throw err;
-      }
-    } finally {
-      active.isTransactionActive = false;
-      active.transactionDepth = 0;
-      await runner.release();
-    }
+        rollback: async () => {
+          if (tx.begun) await rawQuery(conn, 'ROLLBACK');
+        },
+      };
+    });
   }
 
   /**

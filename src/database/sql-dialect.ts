@@ -251,6 +251,62 @@ export abstract class SqlDialect {
     if (!this.dataSource) throw new Error(`this ${this.name} dialect has no data source (it classifies errors only)`);
     return this.dataSource;
   }
+
+  /**
+   * A transaction on one pooled connection whose raw statements (`em.query`, what every
+   * write path sends) go to the driver through `open`'s session rather than through TypeORM's
+   * QueryRunner.query, which adds per statement an await for the connection, a broadcast
+   * before and after, a result object and a copy of the rows (about a dozen promises, each
+   * one a hook call under the request log's AsyncLocalStorage). The rest of `em` (query
+   * builder, repositories, savepoints) still goes through TypeORM's runner on the same
+   * connection, inside the same transaction: the session's `begin` runs first. `open` is
+   * given the driver's connection and `em`; the session commits when `work` returns, and
+   * rolls back (ignoring a failure to) when it throws, as TypeORM's transaction does.
+   */
+  protected async rawTransaction<T>(
+    work: (em: EntityManager) => Promise<T>,
+    open: (connection: unknown, em: EntityManager) => RawSession,
+  ): Promise<T> {
+    const runner = this.source().createQueryRunner('master');
+    // As TypeORM's own transaction leaves them: em.save() starts no transaction of its own.
+    const active = runner as unknown as { isTransactionActive: boolean; transactionDepth: number };
+    try {
+      const em = runner.manager;
+      const session = open(await runner.connect(), em);
+      em.query = <R>(sql: string, params?: unknown[]): Promise<R> => session.query(sql, params) as Promise<R>;
+      const runnerQuery = runner.query.bind(runner) as (...args: unknown[]) => Promise<unknown>;
+      (runner as { query: (...args: unknown[]) => Promise<unknown> }).query = async (...args: unknown[]) => {
+        await session.begin();
+        return runnerQuery(...args);
+      };
+      active.isTransactionActive = true;
+      active.transactionDepth = 1;
+      try {
+        const result = await work(em);
+        await session.commit();
+        return result;
+      } catch (err) {
+        await session.rollback().catch(() => undefined);
+        throw err;
+      }
+    } finally {
+      active.isTransactionActive = false;
+      active.transactionDepth = 0;
+      await runner.release();
+    }
+  }
+}
+
+/**
+ * One raw transaction of SqlDialect.rawTransaction on a driver's connection: `query` answers
+ * what TypeORM's `em.query` answers and fails with a QueryFailedError as it does, starting the
+ * transaction first if nothing did; `commit` and `rollback` do nothing if it never started.
+ */
+export interface RawSession {
+  begin(): Promise<void>;
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
 }
 
 /** What a dialect class offers before there is a data source: reading its URL and building the options. */
