@@ -60,32 +60,60 @@ export class ApiKeyGuard implements CanActivate {
     if (isPublic) return true;
     // Unreachable once NodeRolesCheck passed at start-up; refuse rather than default.
     if (!node) throw new Error(`${context.getClass().name}.${context.getHandler().name} declares no role`);
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
-    let identity: ApiKeyIdentity | undefined;
+    await this.authorize(context.switchToHttp().getRequest<FastifyRequest>(), node);
+    return true;
+  }
+
+  /**
+   * Admits a request to `node` or throws its AuthError: the key verified (`request.apiKey`
+   * set), the request counted, the role checked. Without a promise when the key is in the key
+   * cache and the limiter counts in memory, as for a key in use (the lean routes call this
+   * directly: common/lean-route.ts).
+   */
+  authorize(request: FastifyRequest, node: NodeDeclaration): void | Promise<void> {
+    let verified: ReturnType<ApiKeysService['verify']>;
     try {
       const presented = this.presentedKey(request);
       if (!presented) {
         throw new AuthError(AuthErrorCode.Unauthenticated, 'an API key is required: send X-API-Key: <key>');
       }
-      identity = await this.keys.verify(presented);
-      if (!identity) throw new AuthError(AuthErrorCode.Unauthenticated, 'the API key is not valid (unknown or revoked)');
+      verified = this.keys.verify(presented);
     } catch (err) {
-      // Refused for its key: counted by client address, and 429 once that is over the limit.
-      if (err instanceof AuthError) await this.count(`ip:${request.ip}`, 'this client address');
-      throw err;
+      return this.refusedKey(request, err);
     }
+    if (verified instanceof Promise) {
+      return verified.then(
+        (identity) => this.admit(request, node, identity),
+        (err: unknown) => this.refusedKey(request, err),
+      );
+    }
+    return this.admit(request, node, verified);
+  }
+
+  private admit(request: FastifyRequest, node: NodeDeclaration, identity: ApiKeyIdentity | undefined): void | Promise<void> {
+    if (!identity)
+      return this.refusedKey(request, new AuthError(AuthErrorCode.Unauthenticated, 'the API key is not valid (unknown or revoked)'));
     request.apiKey = identity;
-    // In this process's counters (no Redis): counted without a promise.
     const bucket = `key:${identity.id}`;
     if (this.limiter.enabled) {
+      // In this process's counters (no Redis): counted without a promise.
       const local = this.limiter.hitLocally(bucket);
-      if (local) this.refuseOver(local, `key ${identity.name}`);
-      else await this.count(bucket, `key ${identity.name}`);
+      if (!local) return this.count(bucket, `key ${identity.name}`).then(() => this.checkRole(identity, node));
+      this.refuseOver(local, `key ${identity.name}`);
     }
+    this.checkRole(identity, node);
+  }
+
+  private checkRole(identity: ApiKeyIdentity, node: NodeDeclaration): void {
     if (!roleAtLeast(identity.role, node.role)) {
       throw new AuthError(AuthErrorCode.Forbidden, `${node.name} needs the ${node.role} role; key ${identity.name} has ${identity.role}`);
     }
-    return true;
+  }
+
+  /** Refused for its key: counted by client address (429 once that is over the limit), then `err`. */
+  private async refusedKey(request: FastifyRequest, err: unknown): Promise<never> {
+    if (err instanceof AuthError) await this.count(`ip:${request.ip}`, 'this client address');
+    throw err;
   }
 
   /** Counts one request of the bucket; over the limit, 429 failed/toomany with Retry-After. */

@@ -52,6 +52,8 @@ interface KeyRow {
 interface CachedKey {
   readAt: number;
   row: Promise<KeyRow | undefined>;
+  /** The row once `row` has settled with it (a key in use is then verified without a promise). */
+  settled?: KeyRow;
   /** When last_used_at was last written (or read), in ms. */
   lastUsed: number;
 }
@@ -129,8 +131,11 @@ export class ApiKeysService {
     if ((result.affected ?? 0) === 0) throw new AuthError(AuthErrorCode.KeyNotFound, `no active key named ${name}`);
   }
 
-  /** The caller behind a presented key, or undefined. Hashes are compared in constant time. */
-  async verify(presented: string): Promise<ApiKeyIdentity | undefined> {
+  /**
+   * The caller behind a presented key, or undefined. Hashes are compared in constant time.
+   * Answered at once (no promise) when the key's row is in the cache, as it is for a key in use.
+   */
+  verify(presented: string): ApiKeyIdentity | undefined | Promise<ApiKeyIdentity | undefined> {
     const hash = sha256(presented);
     if (this.bootstrapHash && timingSafeEqual(hash, this.bootstrapHash))
       return { id: RESERVED_KEY_NAME, name: RESERVED_KEY_NAME, role: 'admin' };
@@ -138,7 +143,11 @@ export class ApiKeysService {
     if (!m) return undefined;
     const now = Date.now();
     const cached = this.lookup(m[1], now);
-    const row = await cached.row;
+    if (cached.settled) return this.identify(cached, cached.settled, hash, now);
+    return cached.row.then((row) => this.identify(cached, row, hash, now));
+  }
+
+  private identify(cached: CachedKey, row: KeyRow | undefined, hash: Buffer, now: number): ApiKeyIdentity | undefined {
     if (!row || !timingSafeEqual(hash, Buffer.from(row.key_hash, 'hex'))) return undefined;
     if (now - cached.lastUsed > LAST_USED_RESOLUTION_MS) {
       cached.lastUsed = now;
@@ -169,9 +178,10 @@ export class ApiKeysService {
     this.cache.set(keyId, entry);
     entry.row.then(
       (row) => {
-        if (!row) this.forget(keyId, entry);
+        if (!row) return this.forget(keyId, entry);
         // last_used_at as stored, unless this process wrote it since.
-        else if (row.last_used_at) entry.lastUsed = Math.max(entry.lastUsed, new Date(row.last_used_at).getTime());
+        if (row.last_used_at) entry.lastUsed = Math.max(entry.lastUsed, new Date(row.last_used_at).getTime());
+        entry.settled = row;
       },
       () => this.forget(keyId, entry),
     );
