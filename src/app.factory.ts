@@ -5,7 +5,9 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { LogController } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { clientErrorHandler, frameworkErrorHandler, installDocsRedirect, installMethodGuard } from './common/http-guards';
+import { installLeanRoutes } from './common/lean-route';
 import { installSecurityHeaders } from './common/security-headers';
+import { ApiKeyGuard } from './auth/api-key.guard';
 import { AppModule } from './app.module';
 import type { AllConfig } from './config/config.types';
 import { loadEnv } from './config/env.validation';
@@ -28,7 +30,12 @@ function requestId(req: { headers: Record<string, string | string[] | undefined>
  * through the error handler Nest sets on Fastify; errors Fastify raises while routing get the
  * envelope from `frameworkErrors` below.
  */
-export async function createApp(): Promise<NestFastifyApplication> {
+export interface CreateAppOptions {
+  /** Nodes declared `lean` get their lean handler (default); false leaves them to Nest's router (tests compare both). */
+  leanRoutes?: boolean;
+}
+
+export async function createApp(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const env = loadEnv(); // fail fast, before any module starts
   const logger = createRootLogger({ level: env.LOG_LEVEL, format: env.LOG_FORMAT });
   const adapter = new FastifyAdapter({
@@ -50,6 +57,16 @@ export async function createApp(): Promise<NestFastifyApplication> {
     logger: nestLoggerFor(logger),
     abortOnError: false, // let main.ts report start-up failures its own way
   });
+  // Before the routes are registered (at init): the hottest reads skip Nest's router.
+  if (options.leanRoutes ?? true) {
+    installLeanRoutes(app.getHttpAdapter().getInstance(), () => {
+      const guard = app.get(ApiKeyGuard, { strict: false });
+      return {
+        instanceOf: (type) => app.get(type, { strict: false }),
+        authorize: (request, node) => guard.authorize(request, node),
+      };
+    });
+  }
   const { apiPrefix, corsOrigins } = app.get(ConfigService<AllConfig, true>).get('app', { infer: true });
   if (apiPrefix) app.setGlobalPrefix(apiPrefix);
   // CORS stays off unless origins are configured.

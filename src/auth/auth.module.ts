@@ -21,10 +21,12 @@ import { ApiKeyEntity } from './entities/api-key.entity';
     ApiKeysService,
     NodeRolesCheck,
     RateLimiter,
-    // Verifies the key and counts the request (per key, or per address without a valid key).
-    { provide: APP_GUARD, useClass: ApiKeyGuard },
+    // Verifies the key and counts the request (per key, or per address without a valid key);
+    // the lean routes (common/lean-route.ts) call the same instance.
+    ApiKeyGuard,
+    { provide: APP_GUARD, useExisting: ApiKeyGuard },
   ],
-  exports: [ApiKeysService, RateLimiter],
+  exports: [ApiKeysService, RateLimiter, ApiKeyGuard],
 })
 export class AuthModule implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}

@@ -60,6 +60,13 @@ export interface ApiNodeOptions {
   role: Role;
   /** Every write node: what it acts on, for the audit trail. Absent: calls are not audited. */
   audit?: AuditTarget;
+  /**
+   * Answered by a lean handler (lean-route.ts) instead of Nest's router: the same key guard,
+   * query fast path, handler and exception filter, without the router's per-request machinery.
+   * For the hottest reads; start-up fails unless the handler's one parameter is
+   * `@Query() q: Dto` with a fast path and it has no enhancers of its own.
+   */
+  lean?: boolean;
 }
 
 /**
@@ -79,7 +86,12 @@ export function ApiNode(options: ApiNodeOptions): MethodDecorator {
         return `${(group ?? '').replace(/^\/+|\/+$/g, '')}/${options.path}`;
       },
     };
-    applyDecorators(SetMetadata(NODE_METADATA, node), RouteConfig({ kamprovNode: node }), documented(options))(target, key, descriptor);
+    const lean = options.lean ? { kamprovLean: { controller, method: String(key) } } : {};
+    applyDecorators(SetMetadata(NODE_METADATA, node), RouteConfig({ kamprovNode: node, ...lean }), documented(options))(
+      target,
+      key,
+      descriptor,
+    );
   };
 }
 

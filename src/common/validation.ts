@@ -28,6 +28,26 @@ export function prototypeNamedParameter(query: unknown): string | undefined {
   return Object.keys(query).find((name) => PROTOTYPE_NAMES.has(name));
 }
 
+/** Refuses a query with a parameter named like an Object.prototype member (invalid, as unknown). */
+function refusePrototypeNames(query: unknown): void {
+  const name = prototypeNamedParameter(query);
+  if (name !== undefined) throw new InvalidRequestError(name, `unknown parameter ${name}`);
+}
+
+/**
+ * What the global pipe does with a query whose DTO has a fast path (validators/fast-query.ts),
+ * as one function: the DTO, or the pipe's InvalidRequestError. Undefined when the DTO has no
+ * fast path. The lean routes (lean-route.ts) validate with this.
+ */
+export function fastQueryPipe(metatype: unknown): ((query: Record<string, unknown>) => object) | undefined {
+  const fast = fastQueryOf(metatype);
+  if (!fast) return undefined;
+  return (query) => {
+    refusePrototypeNames(query);
+    return fast(query);
+  };
+}
+
 /**
  * The global pipe: query strings become typed DTOs; unknown or repeated parameters are
  * invalid, those named like Object.prototype's members too. The DTOs of the hottest nodes
@@ -45,8 +65,7 @@ export class QueryValidationPipe extends ValidationPipe {
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'query') {
-      const name = prototypeNamedParameter(value);
-      if (name !== undefined) throw new InvalidRequestError(name, `unknown parameter ${name}`);
+      refusePrototypeNames(value);
       const fast = this.fastPaths ? fastQueryOf(metadata.metatype) : undefined;
       // Fastify's query is always an object (without a prototype).
       if (fast && value && typeof value === 'object') return fast(value as Record<string, unknown>);

@@ -76,6 +76,8 @@ export class NumbersController {
     path: 'inpool',
     operationId: 'numbersInpool',
     role: 'read',
+    // The hottest reads (provisioning servers at boot storms): see ApiNodeOptions.lean.
+    lean: true,
     summary: 'Whether a number is in the pool',
     ok: NumberOkDto,
     failures: ['nonexistant'],

@@ -21,6 +21,8 @@ export class PhonesController {
     path: 'get',
     operationId: 'phoneGet',
     role: 'read',
+    // The hottest reads (provisioning servers at boot storms): see ApiNodeOptions.lean.
+    lean: true,
     summary: 'The users on a phone (by mac), or the phones of a user (by user= or username+domain)',
     description:
       'By MAC: `mac` and `users` (user@domain, in line order); with a device record (phone/set) also `vendor` and ' +

@@ -28,6 +28,8 @@ export class UsersController {
     path: 'get',
     operationId: 'userGet',
     role: 'read',
+    // The hottest reads (provisioning servers at boot storms): see ApiNodeOptions.lean.
+    lean: true,
     summary: 'A user, by username+domain, user= or address=',
     description: 'Returns the full user object, without hardphone associations.',
     ok: UserOkDto,

@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createApp } from '../../src/app.factory';
+import { createApp, CreateAppOptions } from '../../src/app.factory';
 
 export interface Reply<T = Record<string, any>> {
   status: number;
@@ -27,7 +27,7 @@ export interface TestApp {
  * Starts the real application, listening on a free loopback port, with the given
  * environment (DATABASE_URL and friends). Tests talk to it over HTTP only.
  */
-export async function startApp(env: Record<string, string>): Promise<TestApp> {
+export async function startApp(env: Record<string, string>, options: CreateAppOptions = {}): Promise<TestApp> {
   const saved = { ...process.env };
   Object.assign(
     process.env,
@@ -36,7 +36,7 @@ export async function startApp(env: Record<string, string>): Promise<TestApp> {
   );
   let app: NestFastifyApplication;
   try {
-    app = await createApp();
+    app = await createApp(options);
     await app.listen(0, '127.0.0.1');
   } finally {
     process.env = saved;
