@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { hashBytes } from '../common/one-shot-hash';
 import { DataSource, IsNull } from 'typeorm';
 import type { AllConfig } from '../config/config.types';
 import { isUniqueViolation } from '../database/db-errors';
@@ -29,7 +30,8 @@ export interface ApiKeyView {
 
 /** Keys look like `kp_<12 hex>_<32 base64url>`: 192 random bits, and a recognizable prefix. */
 const KEY_RE = /^kp_([0-9a-f]{12})_([A-Za-z0-9_-]{32})$/;
-const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+// Once per request (the presented key): Node's one-shot hash.
+const sha256 = (s: string): Buffer => hashBytes('sha256', s);
 /** last_used_at is refreshed at most this often, so reads do not become writes. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 /**
@@ -52,8 +54,8 @@ interface KeyRow {
 interface CachedKey {
   readAt: number;
   row: Promise<KeyRow | undefined>;
-  /** The row once `row` has settled with it (a key in use is then verified without a promise). */
-  settled?: KeyRow;
+  /** The row once `row` has settled with it (a key in use is then verified without a promise), and its hash's bytes. */
+  settled?: { row: KeyRow; hash: Buffer };
   /** When last_used_at was last written (or read), in ms. */
   lastUsed: number;
 }
@@ -143,12 +145,18 @@ export class ApiKeysService {
     if (!m) return undefined;
     const now = Date.now();
     const cached = this.lookup(m[1], now);
-    if (cached.settled) return this.identify(cached, cached.settled, hash, now);
-    return cached.row.then((row) => this.identify(cached, row, hash, now));
+    if (cached.settled) return this.identify(cached, cached.settled.row, cached.settled.hash, hash, now);
+    return cached.row.then((row) => this.identify(cached, row, row && Buffer.from(row.key_hash, 'hex'), hash, now));
   }
 
-  private identify(cached: CachedKey, row: KeyRow | undefined, hash: Buffer, now: number): ApiKeyIdentity | undefined {
-    if (!row || !timingSafeEqual(hash, Buffer.from(row.key_hash, 'hex'))) return undefined;
+  private identify(
+    cached: CachedKey,
+    row: KeyRow | undefined,
+    stored: Buffer | undefined,
+    hash: Buffer,
+    now: number,
+  ): ApiKeyIdentity | undefined {
+    if (!row || !stored || !timingSafeEqual(hash, stored)) return undefined;
     if (now - cached.lastUsed > LAST_USED_RESOLUTION_MS) {
       cached.lastUsed = now;
       // Kept apart from SQLite transactions (see Transactor.serialized); not awaited: bookkeeping.
@@ -181,7 +189,7 @@ export class ApiKeysService {
         if (!row) return this.forget(keyId, entry);
         // last_used_at as stored, unless this process wrote it since.
         if (row.last_used_at) entry.lastUsed = Math.max(entry.lastUsed, new Date(row.last_used_at).getTime());
-        entry.settled = row;
+        entry.settled = { row, hash: Buffer.from(row.key_hash, 'hex') };
       },
       () => this.forget(keyId, entry),
     );

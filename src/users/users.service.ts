@@ -52,8 +52,8 @@ const orNull = <T>(v: T | undefined | ''): T | null => (v === undefined || v ===
 
 @Injectable()
 export class UsersService {
-  /** One user with its subscriber password (see find). */
-  private readonly findUserSql: string;
+  /** One user with its subscriber password (see find): unlocked, and locked for update. */
+  private readonly findUserSql: { read: string; update: string };
   /** The three places an address can be held, in one round trip (see assertAddressFree). */
   private readonly addressHeldSql: string;
   /** kamprov_users' `username = ? AND domain = ?`, the domain in any case (adopted subscribers keep theirs). */
@@ -69,12 +69,14 @@ export class UsersService {
     private readonly claims: AddressClaims,
     private readonly passwords: PasswordGenerator,
   ) {
-    this.findUserSql = `SELECT u.id, u.username, u.domain, u.type, u.displayname, u.email, u.password, u.registrar,
+    const findUser = `SELECT u.id, u.username, u.domain, u.type, u.displayname, u.email, u.password, u.registrar,
        u.r_port AS "rPort", u.proxy, u.p_port AS "pPort", u.authid, u.dialplan, u.linetext,
        s.password AS subscriber_password
   FROM kamprov_users u ${subscribers.leftJoin('s', 'u.username', 'u.domain')}
  WHERE u.username = ? AND ${dialect.ciEquals('u.domain', '?')}
  ORDER BY u.id`;
+    // Built once: user/get's statement is looked up by its text on every request (hotRead).
+    this.findUserSql = { read: findUser + dialect.lockClause(undefined, 'u'), update: findUser + dialect.lockClause('update', 'u') };
     this.userIs = `username = ? AND ${dialect.ciEquals('domain', '?')}`;
     this.addressHeldSql = `SELECT EXISTS(SELECT 1 FROM kamprov_users WHERE ${this.userIs}) AS user_holds,
               ${subscribers.existsExpression()} AS subscriber_holds,
@@ -305,7 +307,7 @@ export class UsersService {
     address: Address,
     lock = false,
   ): Promise<{ user: UserRecord; subscriberPassword: string | null } | undefined> {
-    const sql = `${this.findUserSql}${this.dialect.lockClause(lock ? 'update' : undefined, 'u')}`;
+    const sql = lock ? this.findUserSql.update : this.findUserSql.read;
     const params = [address.username, address.domain];
     type Row = UserRecord & { subscriber_password: string | null };
     const rows = em ? await em.query<Row[]>(sql, params) : await this.dialect.hotRead<Row>(sql, params);
