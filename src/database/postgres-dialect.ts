@@ -148,16 +148,24 @@ function guardedPg(): PgDriver {
         query.values = values;
         // pg's client reads the timeout off the submittable, as off a config object.
         query.query_timeout = queryTimeoutMs + CLIENT_TIMEOUT_SLACK_MS;
-        query.callback = (err, result) => (err ? reject(err) : resolve(result));
+        query.callback = (err, result) => {
+          if (!err) return resolve(result);
+          this.dropIfTimedOut(err);
+          reject(err);
+        };
         super.query(query);
-      }).catch((err: unknown) => this.readTimedOut(err));
+      });
     }
 
     private readTimedOut(err: unknown): never {
+      this.dropIfTimedOut(err);
+      throw err;
+    }
+
+    private dropIfTimedOut(err: unknown): void {
       // pg stops waiting but leaves the statement on the wire: the session is unusable.
       if (errorMessage(err) === 'Query read timeout')
         (this as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
-      throw err;
     }
   }
 
