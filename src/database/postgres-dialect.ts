@@ -77,8 +77,10 @@ function watchForBreakage(client: Pg.PoolClient & { [BROKEN]?: Error }): void {
 }
 
 /** A pooled client of guardedPg's pool. */
+type PreparedCallback<R extends Pg.QueryResultRow> = (err: Error | null, result: Pg.QueryResult<R>) => void;
+
 interface PreparedClient {
-  preparedQuery?<R extends Pg.QueryResultRow>(name: string, text: string, values: unknown[]): Promise<Pg.QueryResult<R>>;
+  preparedQuery?<R extends Pg.QueryResultRow>(name: string, text: string, values: unknown[], done: PreparedCallback<R>): void;
 }
 
 /** What PostgresDialect.batch combines: a plain write, no statement separator, no RETURNING. */
@@ -134,27 +136,31 @@ function guardedPg(): PgDriver {
      * A named prepared statement whose text already has `$n` placeholders (PostgresDialect.hotRead),
      * with query() 's timeouts, without its overload dispatch and without pg's copy of a config
      * object (Object.defineProperties: 3 % of a hot read's time): a Query made from its text alone
-     * gets its name and values set, and goes to pg as a submittable.
+     * gets its name and values set, and goes to pg as a submittable. Answers through `done`,
+     * without a promise of its own (hotRead makes the one promise of a hot read).
      */
-    preparedQuery<R extends Pg.QueryResultRow>(name: string, text: string, values: unknown[]): Promise<Pg.QueryResult<R>> {
-      if (!armed) return super.query<R>({ name, text, values });
+    preparedQuery<R extends Pg.QueryResultRow>(name: string, text: string, values: unknown[], done: PreparedCallback<R>): void {
+      if (!armed) {
+        super.query<R>({ name, text, values }).then(
+          (result) => done(null, result),
+          (err: Error) => done(err, undefined as never),
+        );
+        return;
+      }
       if (!this.timeoutSet) {
         this.timeoutSet = true;
         super.query(`SET statement_timeout = ${queryTimeoutMs}`).catch(() => undefined);
       }
-      return new Promise<Pg.QueryResult<R>>((resolve, reject) => {
-        const query = new pg.Query<R>(text) as Pg.Query<R> & PreparedFields<R>;
-        query.name = name;
-        query.values = values;
-        // pg's client reads the timeout off the submittable, as off a config object.
-        query.query_timeout = queryTimeoutMs + CLIENT_TIMEOUT_SLACK_MS;
-        query.callback = (err, result) => {
-          if (!err) return resolve(result);
-          this.dropIfTimedOut(err);
-          reject(err);
-        };
-        super.query(query);
-      });
+      const query = new pg.Query<R>(text) as Pg.Query<R> & PreparedFields<R>;
+      query.name = name;
+      query.values = values;
+      // pg's client reads the timeout off the submittable, as off a config object.
+      query.query_timeout = queryTimeoutMs + CLIENT_TIMEOUT_SLACK_MS;
+      query.callback = (err, result) => {
+        if (err) this.dropIfTimedOut(err);
+        done(err, result);
+      };
+      super.query(query);
     }
 
     private readTimedOut(err: unknown): never {
@@ -319,7 +325,7 @@ export class PostgresDialect extends SqlDialect {
   }
 
   /** A named prepared statement on TypeORM's pool (its client applies the statement timeout). */
-  override async hotRead<T>(sql: string, params: unknown[]): Promise<T[]> {
+  override hotRead<T>(sql: string, params: unknown[]): Promise<T[]> {
     const source = this.source();
     const pool = source.isInitialized ? (source.driver as unknown as { master?: Pg.Pool }).master : undefined;
     if (!pool) return super.hotRead<T>(sql, params);
@@ -328,24 +334,34 @@ export class PostgresDialect extends SqlDialect {
       statement = { name: `kamprov_hot_${this.statements.size + 1}`, text: toNumberedPlaceholders(sql) };
       this.statements.set(sql, statement);
     }
-    const client = (await pool.connect()) as Pg.PoolClient & PreparedClient & { [BROKEN]?: Error };
-    watchForBreakage(client);
-    let failure: Error | undefined;
-    try {
-      const result = client.preparedQuery
-        ? await client.preparedQuery<T & Pg.QueryResultRow>(statement.name, statement.text, params)
-        : await client.query<T & Pg.QueryResultRow>({ ...statement, values: params });
-      return result.rows;
-    } catch (err) {
-      failure = err as Error;
-      throw err;
-    } finally {
-      // A client whose connection failed (no SQLSTATE: not the statement's own error) or whose
-      // statement timed out on the client side is discarded, not handed out again.
-      const connectionLevel =
-        failure && ((failure as { severity?: string }).severity === undefined || errorMessage(failure) === 'Query read timeout');
-      client.release(client[BROKEN] ?? (connectionLevel ? failure : undefined));
-    }
+    // Callbacks, and one promise for the whole read: each promise of a request also pays the
+    // log context's async hook (pool.connect() and an async body made six).
+    return new Promise<T[]>((resolve, reject) => {
+      pool.connect((connectError, pooled) => {
+        if (connectError || !pooled) return reject(connectError ?? new Error('pg-pool gave no client'));
+        const client = pooled as Pg.PoolClient & PreparedClient & { [BROKEN]?: Error };
+        watchForBreakage(client);
+        const done = (failure: Error | null, result?: Pg.QueryResult<T & Pg.QueryResultRow>) => {
+          // A client whose connection failed (no SQLSTATE: not the statement's own error) or whose
+          // statement timed out on the client side is discarded, not handed out again.
+          const connectionLevel =
+            failure && ((failure as { severity?: string }).severity === undefined || errorMessage(failure) === 'Query read timeout');
+          try {
+            client.release(client[BROKEN] ?? (connectionLevel ? failure : undefined));
+          } catch (err) {
+            return reject(err instanceof Error ? err : new Error(String(err)));
+          }
+          if (failure) reject(failure);
+          else resolve(result!.rows);
+        };
+        try {
+          if (client.preparedQuery) client.preparedQuery<T & Pg.QueryResultRow>(statement.name, statement.text, params, done);
+          else client.query<T & Pg.QueryResultRow>({ ...statement, values: params }).then((result) => done(null, result), done);
+        } catch (err) {
+          done(err as Error);
+        }
+      });
+    });
   }
 
   concat(...parts: string[]): string {
