@@ -151,6 +151,36 @@ for (const target of databaseTargets()) {
     });
   });
 
+  describe(`lean routes take the key from the query string as Nest's router does [${target.kind}]`, () => {
+    it('with ALLOW_QUERY_API_KEY=true: api_key is taken, and is not a node parameter', async () => {
+      const db = await target.create();
+      const apps: TestApp[] = [];
+      try {
+        for (const leanRoutes of [true, false]) {
+          apps.push(await startApp({ DATABASE_URL: db.url, ALLOW_QUERY_API_KEY: 'true' }, { leanRoutes }));
+        }
+        await addLocalDomain(db, D);
+        expect((await apps[0].get(`/user/add_local?user=carol@${D}`)).status).toBe(200);
+        const read = await insertKey(db, 'lean-query-read', 'read');
+        for (const path of [
+          `/user/get?user=carol@${D}&api_key=${TEST_ADMIN_KEY}`,
+          `/user/get?api_key=${read}&user=carol@${D}`,
+          `/user/get?user=carol@${D}&api_key=`,
+          `/user/get?user=carol@${D}&api_key=${read}&api_key=${read}`,
+          `/numbers/inpool?number=%2B4721000009&api_key=${read}`,
+          `/phone/get?mac=${MAC}&api_key=nope`,
+        ]) {
+          const [lean, reference] = [await ask(apps[0], path, {}), await ask(apps[1], path, {})];
+          expect({ path, ...lean }).toEqual({ path, ...reference });
+        }
+        expect((await ask(apps[0], `/user/get?user=carol@${D}&api_key=${read}`, {})).status).toBe(200);
+      } finally {
+        for (const app of apps) await app.close();
+        await db.drop();
+      }
+    }, 60_000);
+  });
+
   describe(`lean routes count requests in the rate limiter as Nest's router does [${target.kind}]`, () => {
     it('a key over its limit gets 429 with Retry-After on a lean node; keyless requests by address', async () => {
       const db = await target.create();

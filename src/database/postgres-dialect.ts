@@ -76,9 +76,10 @@ function watchForBreakage(client: Pg.PoolClient & { [BROKEN]?: Error }): void {
   client.on('error', (err: Error) => (client[BROKEN] = err));
 }
 
-/** A pooled client of guardedPg's pool. */
+/** How KamprovClient.preparedQuery answers. */
 type PreparedCallback<R extends Pg.QueryResultRow> = (err: Error | null, result: Pg.QueryResult<R>) => void;
 
+/** A pooled client of guardedPg's pool. */
 interface PreparedClient {
   preparedQuery?<R extends Pg.QueryResultRow>(name: string, text: string, values: unknown[], done: PreparedCallback<R>): void;
 }
