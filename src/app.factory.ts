@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { ConfigService } from '@nestjs/config';
-import { NestFactory } from '@nestjs/core';
+import { ApplicationConfig, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LogController } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { clientErrorHandler, frameworkErrorHandler, installDocsRedirect, installMethodGuard } from './common/http-guards';
-import { installLeanRoutes } from './common/lean-route';
+import { assertLeanGlobals, installLeanRoutes } from './common/lean-route';
+import { QueryValidationPipe } from './common/validation';
 import { installSecurityHeaders } from './common/security-headers';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { AppModule } from './app.module';
@@ -61,6 +62,19 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   if (options.leanRoutes ?? true) {
     installLeanRoutes(app.getHttpAdapter().getInstance(), () => {
       const guard = app.get(ApiKeyGuard, { strict: false });
+      // Nest keeps the globals (APP_GUARD, APP_PIPE, APP_INTERCEPTOR) in its ApplicationConfig.
+      const config = (app as unknown as { config?: ApplicationConfig }).config;
+      if (!config) throw new Error("lean routes: Nest's ApplicationConfig is not where it was (NestApplication.config)");
+      const instances = (wrappers: { instance: unknown }[]) => wrappers.map((w) => w.instance);
+      assertLeanGlobals(
+        {
+          guards: [...config.getGlobalGuards(), ...instances(config.getGlobalRequestGuards())],
+          interceptors: [...config.getGlobalInterceptors(), ...instances(config.getGlobalRequestInterceptors())],
+          pipes: [...config.getGlobalPipes(), ...instances(config.getGlobalRequestPipes())],
+        },
+        guard,
+        (pipe) => pipe instanceof QueryValidationPipe,
+      );
       return {
         instanceOf: (type) => app.get(type, { strict: false }),
         authorize: (request, node) => guard.authorize(request, node),

@@ -4,7 +4,7 @@ import fastify from 'fastify';
 import { ListNumbersQueryDto, NumberQueryDto } from '../numbers/dto/number-queries.dto';
 import { ApiNode } from './api-node.decorator';
 import { InvalidRequestError } from './envelope';
-import { installLeanRoutes, leanQueryPipe, LeanRouteDeps } from './lean-route';
+import { assertLeanGlobals, installLeanRoutes, leanQueryPipe, LeanRouteDeps } from './lean-route';
 
 // NumberQueryDto has a fast path (numbers/inpool's DTO); ListNumbersQueryDto has none.
 
@@ -63,6 +63,24 @@ describe('lean routes', () => {
     ['missing', /no such handler/],
   ])('refuse %s at start-up', (method, reason) => {
     expect(() => leanQueryPipe(target(method))).toThrow(reason);
+  });
+
+  describe("the application's globals", () => {
+    const guard = {};
+    const pipe = {};
+    const isPipe = (p: unknown) => p === pipe;
+    it('accept the API key guard and the query pipe alone', () => {
+      expect(() => assertLeanGlobals({ guards: [guard], interceptors: [], pipes: [pipe] }, guard, isPipe)).not.toThrow();
+    });
+    it.each([
+      ['a second guard', { guards: [guard, {}], interceptors: [], pipes: [pipe] }, /2 global guards/],
+      ['another guard', { guards: [{}], interceptors: [], pipes: [pipe] }, /1 global guards, not the API key guard alone/],
+      ['no guard', { guards: [], interceptors: [], pipes: [pipe] }, /0 global guards/],
+      ['an interceptor', { guards: [guard], interceptors: [{}], pipes: [pipe] }, /1 global interceptors/],
+      ['another pipe', { guards: [guard], interceptors: [], pipes: [pipe, {}] }, /2 global pipes/],
+    ])('refuse %s', (_name, globals, reason) => {
+      expect(() => assertLeanGlobals(globals, guard, isPipe)).toThrow(reason);
+    });
   });
 
   describe('on Fastify', () => {

@@ -35,6 +35,31 @@ export interface LeanRouteDeps {
   authorize(request: FastifyRequest, node: NodeDeclaration): void | Promise<void>;
 }
 
+/** The application's global enhancers (Nest's ApplicationConfig), as a lean route must find them. */
+export interface GlobalEnhancers {
+  guards: unknown[];
+  interceptors: unknown[];
+  pipes: unknown[];
+}
+
+/**
+ * Lean routes apply exactly one global guard (the API key guard, through `authorize`) and one
+ * global pipe (the query pipe's fast path), and no global interceptor. Start-up fails if the
+ * application's globals are anything else, so that a guard, pipe or interceptor added globally
+ * later cannot be skipped on the lean nodes unnoticed.
+ */
+export function assertLeanGlobals(globals: GlobalEnhancers, guard: unknown, isQueryPipe: (pipe: unknown) => boolean): void {
+  const problems: string[] = [];
+  if (globals.guards.length !== 1 || globals.guards[0] !== guard)
+    problems.push(`${globals.guards.length} global guards, not the API key guard alone`);
+  if (globals.interceptors.length > 0) problems.push(`${globals.interceptors.length} global interceptors`);
+  if (globals.pipes.length !== 1 || !isQueryPipe(globals.pipes[0]))
+    problems.push(`${globals.pipes.length} global pipes, not the query pipe alone`);
+  if (problems.length > 0) {
+    throw new Error(`lean routes apply the API key guard and the query pipe only, and this application has ${problems.join(', ')}`);
+  }
+}
+
 /** Nest's per-route enhancers and response decorators a lean handler does not apply. */
 const UNSUPPORTED_METADATA = [
   GUARDS_METADATA,
