@@ -98,7 +98,7 @@ export class AliasesService {
       await this.aliases.add(em, alias, destination);
       await audit?.recordOk(em);
       return toAliasView({ alias, destination });
-    });
+    }, audit);
   }
 
   /** Removes the alias (every duplicate row of it) and releases its address. */
@@ -110,7 +110,7 @@ export class AliasesService {
       await this.claims.release(em, alias, 'alias');
       await audit?.recordOk(em);
       return toAliasView(rows[0]);
-    });
+    }, audit);
   }
 
   async list(query: AliasQuery): Promise<AliasView[]> {

@@ -1,6 +1,6 @@
-import { Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { nodeOfRequest } from '../common/api-node.decorator';
+import { ScopedLogger } from '../logging/scoped-logger';
 import { envelopeKindOf } from '../common/request-log.hook';
 import { auditQueryOf } from './audit-row';
 import { writeAuditOf } from './write-audit';
@@ -16,7 +16,7 @@ import type { AuditService } from './audit.service';
  * again.
  */
 export function installAuditHook(fastify: FastifyInstance, audit: AuditService): void {
-  const logger = new Logger('Audit');
+  const logger = new ScopedLogger('Audit');
   // Callback-style: no promise for the reads (nodes without `audit`) nor for writes already recorded.
   fastify.addHook('onSend', (request: FastifyRequest, reply, payload, done) => {
     const node = nodeOfRequest(request);
@@ -26,14 +26,17 @@ export function installAuditHook(fastify: FastifyInstance, audit: AuditService):
     const outcome = kind.response === 'ok' ? 'ok' : kind.response === 'none' ? 'error/internal' : `${kind.response}/${kind.cause}`;
     if (outcome === 'failed/toomany' || (outcome === 'ok' && writeAuditOf(request)?.recorded)) return done(null, payload);
     audit
-      .record({
-        node: node.name,
-        target: node.audit(auditQueryOf((request.query ?? {}) as Record<string, unknown>)),
-        keyName: request.apiKey.name ?? null,
-        outcome,
-        status: reply.statusCode,
-      })
-      .catch((err: Error) => logger.error(`could not record ${node.name}: ${err.message}`))
+      .record(
+        {
+          node: node.name,
+          target: node.audit(auditQueryOf((request.query ?? {}) as Record<string, unknown>)),
+          keyName: request.apiKey.name ?? null,
+          outcome,
+          status: reply.statusCode,
+        },
+        request,
+      )
+      .catch((err: Error) => logger.error(`could not record ${node.name}: ${err.message}`, request))
       .finally(() => done(null, payload));
   });
 }

@@ -1,9 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Transactor } from '../database/transactor';
 import { auditRow, insertAuditRow, type AuditRecord } from './audit-row';
 import { AuditEntryEntity } from './entities/audit-entry.entity';
+import { type LogScope, ScopedLogger } from '../logging/scoped-logger';
 
 export type { AuditRecord };
 
@@ -37,27 +38,27 @@ export class AuditService {
    * kept and written later, in order, retried with backoff: never silently dropped (only
    * past AUDIT_PENDING_MAX records held at once, and then logged as an error with the record).
    */
-  async record(entry: AuditRecord): Promise<void> {
+  async record(entry: AuditRecord, scope?: LogScope): Promise<void> {
     const row = auditRow(entry);
-    if (this.pending.length > 0) return this.keep(row);
-    const write = this.insert(row).catch((err: Error) => {
-      this.logger.warn(`audit record kept for a later write (${err.message})`);
-      this.keep(row);
+    if (this.pending.length > 0) return this.keep(row, scope);
+    const write = this.insert(row, scope).catch((err: Error) => {
+      this.logger.warn(`audit record kept for a later write (${err.message})`, scope);
+      this.keep(row, scope);
     });
     await Promise.race([write, new Promise<void>((resolve) => setTimeout(resolve, AUDIT_INLINE_WAIT_MS).unref())]);
   }
 
-  private readonly logger = new Logger('Audit');
+  private readonly logger = new ScopedLogger('Audit');
   private readonly pending: Omit<AuditEntryEntity, 'id'>[] = [];
   private flushing = false;
 
-  private insert(row: Omit<AuditEntryEntity, 'id'>): Promise<unknown> {
-    return this.transactor.serialized((em) => insertAuditRow(em, row));
+  private insert(row: Omit<AuditEntryEntity, 'id'>, scope?: LogScope): Promise<unknown> {
+    return this.transactor.serialized((em) => insertAuditRow(em, row), scope);
   }
 
-  private keep(row: Omit<AuditEntryEntity, 'id'>): void {
+  private keep(row: Omit<AuditEntryEntity, 'id'>, scope?: LogScope): void {
     if (this.pending.length >= AUDIT_PENDING_MAX) {
-      this.logger.error(`audit backlog full: record lost: ${JSON.stringify(row)}`);
+      this.logger.error(`audit backlog full: record lost: ${JSON.stringify(row)}`, scope);
       return;
     }
     this.pending.push(row);

@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { EntityManager } from 'typeorm';
 import { nodeOfRequest } from '../common/api-node.decorator';
 import type { Statement } from '../database/sql-dialect';
+import type { LogScope } from '../logging/scoped-logger';
 import { auditInsert, auditQueryOf, auditRow } from './audit-row';
 
 const WRITE_AUDIT = Symbol('kamprov.writeAudit');
@@ -21,12 +22,19 @@ declare module 'fastify' {
  * recorded already and writes nothing. Any other answer (refused, failed, an error, a
  * transaction that rolled back after recordOk) is recorded by the hook as before, so what
  * is audited does not change. Calls without a verified key are not audited (as in the hook).
+ *
+ * It is also the write's log scope: what the transactor logs for it carries the request's `reqId`.
  */
-export class WriteAudit {
+export class WriteAudit implements LogScope {
   /** True once the `ok` record was inserted in a transaction (whose commit makes the answer `ok`). */
   recorded = false;
 
   constructor(private readonly request: FastifyRequest) {}
+
+  /** The request's logger (with its `reqId`). */
+  get log(): FastifyRequest['log'] {
+    return this.request.log;
+  }
 
   /** Inserts the call's `ok` record (status 200) with `em`; call it last in the write's transaction. */
   async recordOk(em: EntityManager): Promise<void> {

@@ -77,7 +77,7 @@ export class ApiKeyGuard implements CanActivate {
       if (!presented) {
         throw new AuthError(AuthErrorCode.Unauthenticated, 'an API key is required: send X-API-Key: <key>');
       }
-      verified = this.keys.verify(presented);
+      verified = this.keys.verify(presented, request);
     } catch (err) {
       return this.refusedKey(request, err);
     }
@@ -98,7 +98,7 @@ export class ApiKeyGuard implements CanActivate {
     if (this.limiter.enabled) {
       // In this process's counters (no Redis): counted without a promise.
       const local = this.limiter.hitLocally(bucket);
-      if (!local) return this.count(bucket, `key ${identity.name}`).then(() => this.checkRole(identity, node));
+      if (!local) return this.count(request, bucket, `key ${identity.name}`).then(() => this.checkRole(identity, node));
       this.refuseOver(local, `key ${identity.name}`);
     }
     this.checkRole(identity, node);
@@ -112,14 +112,14 @@ export class ApiKeyGuard implements CanActivate {
 
   /** Refused for its key: counted by client address (429 once that is over the limit), then `err`. */
   private async refusedKey(request: FastifyRequest, err: unknown): Promise<never> {
-    if (err instanceof AuthError) await this.count(`ip:${request.ip}`, 'this client address');
+    if (err instanceof AuthError) await this.count(request, `ip:${request.ip}`, 'this client address');
     throw err;
   }
 
   /** Counts one request of the bucket; over the limit, 429 failed/toomany with Retry-After. */
-  private async count(bucket: string, who: string): Promise<void> {
+  private async count(request: FastifyRequest, bucket: string, who: string): Promise<void> {
     if (!this.limiter.enabled) return;
-    this.refuseOver(await this.limiter.hit(bucket), who);
+    this.refuseOver(await this.limiter.hit(bucket, request), who);
   }
 
   private refuseOver(verdict: RateVerdict, who: string): void {

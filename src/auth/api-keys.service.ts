@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -11,6 +11,7 @@ import { Transactor } from '../database/transactor';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { AuthError, AuthErrorCode } from './auth.errors';
 import type { Role } from '../common/roles';
+import { type LogScope, ScopedLogger } from '../logging/scoped-logger';
 
 /** Who is calling: the key's name and role (`bootstrap` for BOOTSTRAP_API_KEY). */
 export interface ApiKeyIdentity {
@@ -75,7 +76,7 @@ export function keyNameProblem(name: string): string | undefined {
 
 @Injectable()
 export class ApiKeysService {
-  private readonly logger = new Logger('ApiKeys');
+  private readonly logger = new ScopedLogger('ApiKeys');
   private readonly bootstrapHash: Buffer | undefined;
   /** Verified key rows by key id, for KEY_CACHE_TTL_MS (one lookup in flight per key id). */
   private readonly cache = new Map<string, CachedKey>();
@@ -137,7 +138,7 @@ export class ApiKeysService {
    * The caller behind a presented key, or undefined. Hashes are compared in constant time.
    * Answered at once (no promise) when the key's row is in the cache, as it is for a key in use.
    */
-  verify(presented: string): ApiKeyIdentity | undefined | Promise<ApiKeyIdentity | undefined> {
+  verify(presented: string, scope?: LogScope): ApiKeyIdentity | undefined | Promise<ApiKeyIdentity | undefined> {
     const hash = sha256(presented);
     if (this.bootstrapHash && timingSafeEqual(hash, this.bootstrapHash))
       return { id: RESERVED_KEY_NAME, name: RESERVED_KEY_NAME, role: 'admin' };
@@ -145,8 +146,8 @@ export class ApiKeysService {
     if (!m) return undefined;
     const now = Date.now();
     const cached = this.lookup(m[1], now);
-    if (cached.settled) return this.identify(cached, cached.settled.row, cached.settled.hash, hash, now);
-    return cached.row.then((row) => this.identify(cached, row, row && Buffer.from(row.key_hash, 'hex'), hash, now));
+    if (cached.settled) return this.identify(cached, cached.settled.row, cached.settled.hash, hash, now, scope);
+    return cached.row.then((row) => this.identify(cached, row, row && Buffer.from(row.key_hash, 'hex'), hash, now, scope));
   }
 
   private identify(
@@ -155,14 +156,15 @@ export class ApiKeysService {
     stored: Buffer | undefined,
     hash: Buffer,
     now: number,
+    scope: LogScope | undefined,
   ): ApiKeyIdentity | undefined {
     if (!row || !stored || !timingSafeEqual(hash, stored)) return undefined;
     if (now - cached.lastUsed > LAST_USED_RESOLUTION_MS) {
       cached.lastUsed = now;
       // Kept apart from SQLite transactions (see Transactor.serialized); not awaited: bookkeeping.
       this.transactor
-        .serialized((em) => em.update(ApiKeyEntity, { id: row.id }, { lastUsedAt: new Date(now) }))
-        .catch((err: Error) => this.logger.warn(`could not record last use of key ${row.name}: ${err.message}`));
+        .serialized((em) => em.update(ApiKeyEntity, { id: row.id }, { lastUsedAt: new Date(now) }), scope)
+        .catch((err: Error) => this.logger.warn(`could not record last use of key ${row.name}: ${err.message}`, scope));
     }
     return { id: String(row.id), name: row.name, role: row.role };
   }

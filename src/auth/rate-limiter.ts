@@ -1,7 +1,8 @@
-import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type Redis from 'ioredis';
 import type { AllConfig } from '../config/config.types';
+import { type LogScope, ScopedLogger } from '../logging/scoped-logger';
 
 /** What one counted request may do. */
 export interface RateVerdict {
@@ -71,7 +72,7 @@ type RedisWithIncr = Redis & { kamprovIncr(key: string, ttlMs: number): Promise<
  */
 @Injectable()
 export class RateLimiter implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger('RateLimiter');
+  private readonly logger = new ScopedLogger('RateLimiter');
   private readonly max: number;
   private readonly windowMs: number;
   private readonly local: WindowCounter;
@@ -138,7 +139,7 @@ export class RateLimiter implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Counts one request of `bucket` and says whether it may proceed. */
-  async hit(bucket: string): Promise<RateVerdict> {
+  async hit(bucket: string, scope?: LogScope): Promise<RateVerdict> {
     const now = Date.now();
     if (this.redis && this.redisUp) {
       const window = Math.floor(now / this.windowMs);
@@ -150,7 +151,7 @@ export class RateLimiter implements OnModuleInit, OnModuleDestroy {
         // A slow or failing Redis: count this request locally rather than refuse it.
         if (!this.warnedDown) {
           this.warnedDown = true;
-          this.logger.warn(`Redis failed (${(err as Error).message}): counting this request per process`);
+          this.logger.warn(`Redis failed (${(err as Error).message}): counting this request per process`, scope);
         }
       }
     }

@@ -1,5 +1,6 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ScopedLogger } from '../logging/scoped-logger';
 import { isDatabaseError, isTimeout, unrepresentableColumn } from '../database/db-errors';
 import { DomainError } from './domain-error';
 import { error, failed, invalid, InvalidRequestError, ProblemEnvelope } from './envelope';
@@ -15,7 +16,7 @@ import { EnvelopeRenderer } from './envelope-renderer';
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
-  private readonly logger = new Logger('kamprov');
+  private readonly logger = new ScopedLogger('kamprov');
 
   constructor(private readonly renderer: EnvelopeRenderer) {}
 
@@ -37,7 +38,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       // A valid value the column's character set cannot hold (latin1 in an older Kamailio
       // database): retrying cannot help, so it is the request's fault. The driver's message
       // quotes the value's bytes (a password, perhaps): only the column is logged.
-      this.logger.warn(`database refused a value on ${path}: column ${column || '(unnamed)'} cannot store its characters`);
+      this.logger.warn(`database refused a value on ${path}: column ${column || '(unnamed)'} cannot store its characters`, request);
       const param = column || 'request';
       return invalid(
         param,
@@ -46,17 +47,17 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (isTimeout(exception)) {
       const e = exception as Error;
-      this.logger.error(`database timeout on ${path}: ${e.name}: ${e.message}`);
+      this.logger.error(`database timeout on ${path}: ${e.name}: ${e.message}`, request);
       return error('timeout', 'the database did not answer in time (busy or locked); try again later');
     }
     if (isDatabaseError(exception)) {
       // Name and message only: a QueryFailedError also carries the SQL and its parameters.
       const e = exception as Error;
-      this.logger.error(`database failure on ${path}: ${e.name}: ${e.message}`);
+      this.logger.error(`database failure on ${path}: ${e.name}: ${e.message}`, request);
       return error('dbfail', 'the database is unreachable or failed; try again later');
     }
     const e = exception instanceof Error ? exception : new Error(String(exception));
-    this.logger.error(`unexpected failure on ${path}: ${e.message}`, e.stack);
+    this.logger.error(`unexpected failure on ${path}: ${e.message}`, request, e.stack);
     return error('internal', 'an internal error occurred');
   }
 
@@ -68,7 +69,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (status === 429) return failed('toomany', 'too many requests for this key; retry after the Retry-After seconds');
     if (status >= 400 && status < 500) return invalid('request', exception.message);
-    this.logger.error(`HTTP ${status}: ${exception.message}`);
+    this.logger.error(`HTTP ${status}: ${exception.message}`, request);
     return error('internal', 'an internal error occurred');
   }
 }

@@ -335,8 +335,8 @@ export class PostgresDialect extends SqlDialect {
       statement = { name: `kamprov_hot_${this.statements.size + 1}`, text: toNumberedPlaceholders(sql) };
       this.statements.set(sql, statement);
     }
-    // Callbacks, and one promise for the whole read: each promise of a request also pays the
-    // log context's async hook (pool.connect() and an async body made six).
+    // Callbacks, and one promise for the whole read (pool.connect() and an async body made six):
+    // each promise is allocated, scheduled and collected per request.
     return new Promise<T[]>((resolve, reject) => {
       pool.connect((connectError, pooled) => {
         if (connectError || !pooled) return reject(connectError ?? new Error('pg-pool gave no client'));

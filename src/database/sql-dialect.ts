@@ -256,8 +256,7 @@ export abstract class SqlDialect {
    * A transaction on one pooled connection whose raw statements (`em.query`, what every
    * write path sends) go to the driver through `open`'s session rather than through TypeORM's
    * QueryRunner.query, which adds per statement an await for the connection, a broadcast
-   * before and after, a result object and a copy of the rows (about a dozen promises, each
-   * one a hook call under the request log's AsyncLocalStorage). The rest of `em` (query
+   * before and after, a result object and a copy of the rows (about a dozen promises). The rest of `em` (query
    * builder, repositories, savepoints) still goes through TypeORM's runner on the same
    * connection, inside the same transaction: the session's `begin` runs first. `open` is
    * given the driver's connection and `em`; the session commits when `work` returns, and

@@ -1,6 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { type LogScope, ScopedLogger } from '../logging/scoped-logger';
 import { SqlDialect } from './sql-dialect';
 import { DB_QUERY_TIMEOUT_MS, TX_RETRY_ATTEMPTS, TX_RETRY_BASE_MS, TX_RETRY_MAX_MS } from './timeouts';
 
@@ -27,10 +28,13 @@ export function retryDelay(attempt: number, base = TX_RETRY_BASE_MS, max = TX_RE
  * would interleave on one connection), they are queued here; SQLite has one writer
  * anyway. Elsewhere each gets its own pooled connection and the database does the
  * locking. A retry waits outside the queue.
+ *
+ * **Logs.** A retry is logged (at debug) through `scope`, the request's logger when the
+ * caller hands one over (a write's WriteAudit): the line carries the request's `reqId`.
  */
 @Injectable()
 export class Transactor {
-  private readonly logger = new Logger('Transactor');
+  private readonly logger = new ScopedLogger('Transactor');
   private queue: Promise<unknown> = Promise.resolve();
   /** Retries so far (for tests and metrics). */
   retries = 0;
@@ -40,8 +44,8 @@ export class Transactor {
     private readonly dialect: SqlDialect,
   ) {}
 
-  run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
-    return this.retrying(() =>
+  run<T>(work: (em: EntityManager) => Promise<T>, scope?: LogScope): Promise<T> {
+    return this.retrying(scope, () =>
       this.dialect.serialisesTransactions ? this.enqueue(() => this.dialect.transaction(work)) : this.dialect.transaction(work),
     );
   }
@@ -52,15 +56,15 @@ export class Transactor {
    * back with it): queued behind the transactions there, run directly (autocommit)
    * elsewhere. Retried like a transaction.
    */
-  serialized<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+  serialized<T>(work: (em: EntityManager) => Promise<T>, scope?: LogScope): Promise<T> {
     // Serialised (SQLite): as a transaction of its own, so that it waits for another
     // process's write lock as transactions do (asynchronously, bounded once).
-    return this.retrying(() =>
+    return this.retrying(scope, () =>
       this.dialect.serialisesTransactions ? this.enqueue(() => this.dialect.transaction(work)) : work(this.dataSource.manager),
     );
   }
 
-  private async retrying<T>(attempt: () => Promise<T>): Promise<T> {
+  private async retrying<T>(scope: LogScope | undefined, attempt: () => Promise<T>): Promise<T> {
     const started = Date.now();
     for (let n = 1; ; n++) {
       try {
@@ -72,7 +76,7 @@ export class Transactor {
         if (Date.now() - started >= DB_QUERY_TIMEOUT_MS) throw err;
         this.retries++;
         const wait = retryDelay(n);
-        this.logger.debug(`transaction aborted (${(err as Error).message}); retry ${n} in ${wait} ms`);
+        this.logger.debug(`transaction aborted (${(err as Error).message}); retry ${n} in ${wait} ms`, scope);
         await sleep(wait);
       }
     }

@@ -51,12 +51,12 @@ export class DomainsService {
         await this.domains.add(em, domain);
         await this.claims.openDomain(em, domain);
         await audit?.recordOk(em);
-      });
+      }, audit);
     } catch (err) {
       if (this.dialect.isUniqueViolation(err)) throw exists(domain);
       throw err;
     }
-    return this.reloaded(domain);
+    return this.reloaded(domain, audit);
   }
 
   /** Refused while kamprov users, Kamailio subscribers or aliases live in the domain. */
@@ -77,18 +77,18 @@ export class DomainsService {
         await this.domains.removeRows(em, ids);
         await this.claims.closeDomain(em, domain);
         await audit?.recordOk(em);
-      });
+      }, audit);
     } catch (err) {
       // A claim still referencing the domain: an add won the race (not seen on a plain server).
       if (this.dialect.isForeignKeyViolation(err))
         throw new DomainsError(DomainsErrorCode.InUse, `${domain} is still in use; remove its users and aliases first`);
       throw err;
     }
-    return this.reloaded(domain);
+    return this.reloaded(domain, audit);
   }
 
-  private async reloaded(domain: string): Promise<DomainChange> {
-    const outcome = await this.rpc.reloadDomains();
+  private async reloaded(domain: string, audit: WriteAudit | undefined): Promise<DomainChange> {
+    const outcome = await this.rpc.reloadDomains(audit);
     return outcome.confirmed ? { domain, reloaded: true } : { domain, reloaded: false, detail: outcome.detail };
   }
 }

@@ -1,8 +1,9 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AllConfig } from '../config/config.types';
+import { type LogScope, ScopedLogger } from '../logging/scoped-logger';
 
 /** How long kamprov waits for Kamailio: a reload is a courtesy, never worth a hung request. */
 export const KAMAILIO_RPC_TIMEOUT_MS = 2000;
@@ -21,7 +22,7 @@ export interface RpcOutcome {
  */
 @Injectable()
 export class KamailioRpcClient {
-  private readonly logger = new Logger('kamailio-rpc');
+  private readonly logger = new ScopedLogger('kamailio-rpc');
   private readonly url: string | undefined;
   private nextId = 1;
 
@@ -30,17 +31,18 @@ export class KamailioRpcClient {
   }
 
   /** Asks Kamailio to reload its domain table (the domain module caches it). */
-  reloadDomains(): Promise<RpcOutcome> {
-    return this.call('domain.reload');
+  reloadDomains(scope?: LogScope): Promise<RpcOutcome> {
+    return this.call('domain.reload', scope);
   }
 
-  private async call(method: string): Promise<RpcOutcome> {
+  /** An unconfirmed call is logged (warn) through `scope`, the request's logger when given. */
+  private async call(method: string, scope?: LogScope): Promise<RpcOutcome> {
     if (!this.url) {
       return { confirmed: false, detail: `KAMAILIO_RPC_URL is not set: run "kamcmd ${method}" on the Kamailio host` };
     }
     const id = this.nextId++;
     const outcome = await this.post(this.url, { jsonrpc: '2.0', method, id });
-    if (!outcome.confirmed) this.logger.warn(`${method}: ${outcome.detail}`);
+    if (!outcome.confirmed) this.logger.warn(`${method}: ${outcome.detail}`, scope);
     return outcome;
   }
 

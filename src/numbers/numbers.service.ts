@@ -171,7 +171,7 @@ export class NumbersService {
           .updateEntity(false)
           .execute();
         await audit?.recordOk(em);
-      });
+      }, audit);
     } catch (err) {
       if (this.dialect.isUniqueViolation(err)) throw new NumbersError(NumbersErrorCode.AlreadyExists, `${e164} is already in the pool`);
       throw err;
@@ -219,7 +219,7 @@ export class NumbersService {
       }
       await audit?.recordOk(em);
       return inserted;
-    });
+    }, audit);
     return { added, skipped: last - first + 1 - added, start, end };
   }
 
@@ -237,7 +237,7 @@ export class NumbersService {
         .execute();
       if (!result.affected) throw notInPool(e164);
       await audit?.recordOk(em);
-    });
+    }, audit);
     return e164;
   }
 

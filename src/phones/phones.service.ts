@@ -115,7 +115,7 @@ export class PhonesService {
           // In each attempt's transaction: only the attempt that commits keeps its record.
           await audit?.recordOk(em);
           return chosen;
-        });
+        }, audit);
         return line === undefined ? { mac, user } : { mac, user, line: taken };
       } catch (err) {
         if (isUniqueViolation(err)) {
@@ -149,7 +149,7 @@ export class PhonesService {
       await em.query('DELETE FROM kamprov_phone_devices WHERE mac = ?', [mac]);
       await audit?.recordOk(em);
       return { mac };
-    });
+    }, audit);
   }
 
   /** Whether the MAC has a device record (phone/set). */
@@ -168,7 +168,7 @@ export class PhonesService {
       const result = await em.delete(PhoneEntity, { mac, userId: found.id });
       if (!result.affected) throw new PhonesError(PhonesErrorCode.NotFound, `${user} is not on phone ${mac}`);
       await audit?.recordOk(em);
-    });
+    }, audit);
     return { mac, user };
   }
 }

@@ -76,7 +76,7 @@ export class DevicesService {
           await em.query('INSERT INTO kamprov_phone_devices (mac, vendor, model) VALUES (?, ?, ?)', [mac, vendor, model ?? null]);
           await audit?.recordOk(em);
           return { mac, vendor, model: model ?? null };
-        });
+        }, audit);
       } catch (err) {
         if (isUniqueViolation(err) && attempt < 3) continue; // a concurrent phone/set created it: update instead
         throw err;
@@ -99,7 +99,7 @@ export class DevicesService {
         [ha1('MD5', mac, password), ha1('SHA-256', mac, password), tokenHash(token), now(), now(), mac],
       );
       await audit?.recordOk(em);
-    });
+    }, audit);
     return { mac, username: mac, password, token };
   }
 

@@ -109,6 +109,7 @@ export class ProvController {
       userAgent: typeof ua === 'string' ? ua : undefined,
       client: req.ip,
       provUrl: `${req.protocol}://${req.host}${this.prefix}/prov`,
+      log: req.log,
     });
     void reply.status(answer.status).headers(answer.headers).send(answer.body);
   }

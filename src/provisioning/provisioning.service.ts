@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { isUniqueViolation } from '../database/db-errors';
@@ -9,6 +9,8 @@ import { PROVISIONING_CONFIG, ProvisioningConfig } from './provisioning.config';
 import { TemplateError, TemplateRenderer } from './renderer';
 import { sameSecret, tokenHash } from './secrets';
 import { macInUserAgent, parseFileName, ProvFile, resolveFile } from './vendors';
+import type { FastifyBaseLogger } from 'fastify';
+import { ScopedLogger } from '../logging/scoped-logger';
 
 /** What /prov needs to know of a request. */
 export interface ProvRequest {
@@ -24,6 +26,8 @@ export interface ProvRequest {
   client: string;
   /** The base URL of /prov as the phone reached it. */
   provUrl: string;
+  /** The request's logger (with its `reqId`), for the line each answer is logged with. */
+  log?: FastifyBaseLogger;
 }
 
 /** A /prov answer: a file, or a plain-text refusal. */
@@ -46,7 +50,7 @@ const PLAIN = 'text/plain; charset=utf-8';
  */
 @Injectable()
 export class ProvisioningService {
-  private readonly logger = new Logger('Provisioning');
+  private readonly logger = new ScopedLogger('Provisioning');
   private verifier?: Promise<DigestVerifier>;
   private lastPurge = 0;
   private readonly hits = new Map<string, { start: number; n: number }>();
@@ -66,8 +70,8 @@ export class ProvisioningService {
     const line =
       `prov mac=${answer.mac ?? '-'} file=${oneLine(req.file)} status=${answer.status} client=${req.client}` +
       `${req.token !== undefined ? ' via=token' : ''}${answer.reason ? ` reason=${oneLine(answer.reason)}` : ''}`;
-    if (answer.status === 200) this.logger.log(line);
-    else this.logger.warn(line);
+    if (answer.status === 200) this.logger.log(line, req);
+    else this.logger.warn(line, req);
     return answer;
   }
 

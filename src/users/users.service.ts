@@ -181,7 +181,7 @@ export class UsersService {
         if (found.user.type === 'local') await this.subscribers.remove(em, found.user.username, found.user.domain);
         await this.claims.release(em, { username: found.user.username, domain: found.user.domain.toLowerCase() }, 'user');
         await audit?.recordOk(em);
-      });
+      }, audit);
     } catch (err) {
       if (this.dialect.isForeignKeyViolation(err)) {
         throw new UsersError(UsersErrorCode.InUse, `phones carry ${formatAddress(address)}; remove them first`);
@@ -218,7 +218,7 @@ export class UsersService {
       await em.update(UserEntity, { id: user.id }, { password });
       await audit?.recordOk(em);
       return toUserView({ ...user, password }, null);
-    });
+    }, audit);
   }
 
   async update(address: Address, changes: UserChanges, audit?: WriteAudit): Promise<UserView> {
@@ -240,7 +240,7 @@ export class UsersService {
       if (Object.keys(columns).length > 0) await em.update(UserEntity, { id: user.id }, columns);
       await audit?.recordOk(em);
       return toUserView({ ...user, ...columns }, found.subscriberPassword);
-    });
+    }, audit);
   }
 
   /**
@@ -347,7 +347,7 @@ export class UsersService {
           if (record) statements.push(record);
           await this.dialect.batch(em, statements, true);
           return entity;
-        });
+        }, audit);
       } catch (err) {
         if (!this.dialect.isUniqueViolation(err) && !this.dialect.isForeignKeyViolation(err)) throw err;
         return await this.createCarefully(address, build, extra, audit);
@@ -375,7 +375,7 @@ export class UsersService {
       if (extra) await em.query(...statementArgs(extra));
       await audit?.recordOk(em);
       return entity;
-    });
+    }, audit);
   }
 
   /**

@@ -145,15 +145,25 @@ for (const target of databaseTargets())
       }
     }, 90_000);
 
-    it("carries the request's reqId on what is logged while the request is handled (the log context)", async () => {
+    it("carries the request's reqId on what is logged while the request is handled, by whichever part logs it", async () => {
       const db = await target.create();
-      const server = await startServer({ DATABASE_URL: db.url, BOOTSTRAP_API_KEY: key, LOG_FORMAT: 'json' });
+      // Port 9 (discard) on loopback: nothing listens, so Kamailio's reload is refused and warned about.
+      const server = await startServer({
+        DATABASE_URL: db.url,
+        BOOTSTRAP_API_KEY: key,
+        LOG_FORMAT: 'json',
+        KAMAILIO_RPC_URL: 'http://127.0.0.1:9/RPC',
+      });
       try {
+        const send = (path: string, id: string) => fetch(`${server.url}${path}`, { headers: { 'x-api-key': key, 'x-request-id': id } });
+        // A service's line: the domain is saved, Kamailio's reload is not confirmed.
+        const added = await send('/domain/add?domain=ctx.obs.example.com', 'obs-ctx-rpc');
+        expect(await added.json()).toMatchObject({ response: 'ok', reloaded: false });
+        // The provisioning server's line for a file it refuses.
+        expect((await send('/prov/0000000000ff.xml', 'obs-ctx-prov')).status).toBe(401);
         // A table gone from under kamprov: the exception filter logs the failure, in the request.
         await db.exec('DROP TABLE kamprov_numbers');
-        const res = await fetch(`${server.url}/numbers/inpool?number=%2B4723456789`, {
-          headers: { 'x-api-key': key, 'x-request-id': 'obs-ctx-1' },
-        });
+        const res = await send('/numbers/inpool?number=%2B4723456789', 'obs-ctx-1');
         expect(res.status).toBe(503);
         const output = await server.waitForOutput(/"reqId":"obs-ctx-1","context":"HTTP"/);
         const lines = output
@@ -161,7 +171,27 @@ for (const target of databaseTargets())
           .filter((l) => l.startsWith('{'))
           .map((l) => JSON.parse(l) as Record<string, unknown>);
         const failure = lines.find((l) => l.level === 'error' && l.context !== 'HTTP' && /database failure/.test(String(l.msg)));
-        expect(failure).toMatchObject({ reqId: 'obs-ctx-1' });
+        expect(failure).toMatchObject({
+          reqId: 'obs-ctx-1',
+          context: 'kamprov',
+          msg: expect.stringMatching(/^database failure on \/numbers\/inpool: /),
+        });
+        const rpc = lines.find((l) => l.context === 'kamailio-rpc');
+        expect(rpc).toMatchObject({
+          reqId: 'obs-ctx-rpc',
+          level: 'warn',
+          msg: expect.stringMatching(/^domain\.reload: the change is saved/),
+        });
+        const prov = lines.find((l) => l.context === 'Provisioning');
+        expect(prov).toMatchObject({
+          reqId: 'obs-ctx-prov',
+          level: 'warn',
+          msg: expect.stringMatching(/^prov mac=0000000000ff file=0000000000ff\.xml status=401 /),
+        });
+        // Lines logged outside any request carry none.
+        const started = lines.find((l) => l.context === 'kamprov' && /listening on/.test(String(l.msg)));
+        expect(started).toBeDefined();
+        expect(started).not.toHaveProperty('reqId');
       } finally {
         await server.stop();
         await db.drop();

@@ -1,4 +1,5 @@
 import { TypeOrmModule } from '@nestjs/typeorm';
+import pino from 'pino';
 import { Transactor } from '../../src/database/transactor';
 import { NumberEntity } from '../../src/numbers/entities/number.entity';
 import { onEveryDatabase, rejection, sleep } from './support/medium';
@@ -132,6 +133,30 @@ onEveryDatabase('Transactor', { imports: [TypeOrmModule.forFeature([NumberEntity
       }),
     );
     expect(once).toBe(1);
+  });
+
+  it("logs each retry through the caller's scope, so the line carries its request's reqId", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const log = pino({ level: 'debug', base: undefined, timestamp: false }, { write: (s: string) => lines.push(JSON.parse(s)) });
+    const scope = { log: log.child({ reqId: 'tx-retry-1' }) };
+    let tries = 0;
+    await transactor().run(() => (++tries < 2 ? Promise.reject(aborted()) : Promise.resolve()), scope);
+    await transactor().serialized(() => (++tries < 4 ? Promise.reject(aborted()) : Promise.resolve()), scope);
+    expect(tries).toBe(4);
+    expect(lines).toEqual([
+      {
+        level: 20,
+        reqId: 'tx-retry-1',
+        context: 'Transactor',
+        msg: expect.stringMatching(/^transaction aborted \(aborted by the database\); retry 1 in \d+ ms$/),
+      },
+      {
+        level: 20,
+        reqId: 'tx-retry-1',
+        context: 'Transactor',
+        msg: expect.stringMatching(/^transaction aborted \(aborted by the database\); retry 1 in \d+ ms$/),
+      },
+    ]);
   });
 
   it('serialized() statements are retried too', async () => {
