@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import pino from 'pino';
 import { ReadGate } from '../database/keyset';
 import { streamedOk } from './list-stream';
 
@@ -33,6 +34,35 @@ describe('streamedOk', () => {
     let empty = '';
     for await (const part of none.getStream()) empty += String(part);
     expect(empty).toBe('{"response":"ok","users":[]}');
+  });
+
+  it("fails the stream when a later chunk's read fails, and logs it through the request's logger", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const log = pino({ base: undefined, timestamp: false }, { write: (s: string) => lines.push(JSON.parse(s) as Record<string, unknown>) });
+    async function* gen(): AsyncGenerator<string[]> {
+      await Promise.resolve();
+      yield ['+4723456789'];
+      throw Object.assign(new Error("Table 'kamprov.kamprov_numbers' doesn't exist"), { name: 'QueryFailedError' });
+    }
+    const file = await streamedOk('numbers', gen(), { log: log.child({ reqId: 'list-1' }) });
+    let text = '';
+    let failure: unknown;
+    try {
+      for await (const part of file.getStream()) text += String(part);
+    } catch (err) {
+      failure = err;
+    }
+    // Cut off after what was read: never a short list that looks whole.
+    expect(text).toBe('{"response":"ok","numbers":["+4723456789"');
+    expect((failure as Error).message).toMatch(/doesn't exist/);
+    expect(lines).toEqual([
+      {
+        level: 50,
+        reqId: 'list-1',
+        context: 'kamprov',
+        msg: "list numbers failed midway: QueryFailedError: Table 'kamprov.kamprov_numbers' doesn't exist",
+      },
+    ]);
   });
 
   it('waits for the reader: a client that stops reading stops the reads (backpressure)', async () => {

@@ -1,7 +1,8 @@
-import { Logger, StreamableFile } from '@nestjs/common';
+import { StreamableFile } from '@nestjs/common';
 import { Readable } from 'node:stream';
+import { type LogScope, ScopedLogger } from '../logging/scoped-logger';
 
-const logger = new Logger('kamprov');
+const logger = new ScopedLogger('kamprov');
 
 /** Marks the body stream of a streamed ok envelope, so the request log and metrics count it as `ok`. */
 export const OK_ENVELOPE_STREAM = Symbol('kamprov.okEnvelopeStream');
@@ -12,9 +13,15 @@ export const OK_ENVELOPE_STREAM = Symbol('kamprov.okEnvelopeStream');
  * ever holding the list. The first chunk is read before answering, so a database that
  * fails at once still gets its error envelope; one that fails midway cuts the answer off
  * (the client sees a truncated, invalid JSON body and a reset connection, never a short
- * list that looks whole), and the failure is logged.
+ * list that looks whole), and the failure is logged here, through `scope` (the request:
+ * the line carries its `reqId`). Fastify, which then resets the connection, logs nothing of
+ * it (its own request logging is off), and a StreamableFile's error handler is Express's only.
  */
-export async function streamedOk<T>(field: string, chunks: AsyncIterator<T[]> | AsyncIterable<T[]>): Promise<StreamableFile> {
+export async function streamedOk<T>(
+  field: string,
+  chunks: AsyncIterator<T[]> | AsyncIterable<T[]>,
+  scope?: LogScope,
+): Promise<StreamableFile> {
   const it = Symbol.asyncIterator in chunks ? chunks[Symbol.asyncIterator]() : chunks;
   const first = await it.next();
   // The chunk in hand, and nothing else: each chunk is dropped before the next is awaited (a
@@ -39,15 +46,18 @@ export async function streamedOk<T>(field: string, chunks: AsyncIterator<T[]> | 
         sep = ',';
       }
       items = undefined;
-      const next = await it.next();
+      let next: IteratorResult<T[]>;
+      try {
+        next = await it.next();
+      } catch (err) {
+        const e = err instanceof Error ? err : new Error(String(err));
+        logger.error(`list ${field} failed midway: ${e.name}: ${e.message}`, scope);
+        throw err;
+      }
       items = next.done ? undefined : next.value;
     }
     yield Buffer.from(`${open}]}`, 'utf8');
   }
   const stream = Object.assign(Readable.from(body(), { objectMode: false }), { [OK_ENVELOPE_STREAM]: true });
-  const file = new StreamableFile(stream, { type: 'application/json; charset=utf-8' });
-  return file.setErrorHandler((err, res) => {
-    logger.error(`list ${field} failed midway: ${err.name}: ${err.message}`);
-    (res as unknown as { destroy?: () => void }).destroy?.();
-  });
+  return new StreamableFile(stream, { type: 'application/json; charset=utf-8' });
 }

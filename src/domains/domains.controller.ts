@@ -1,5 +1,6 @@
-import { Controller, Query } from '@nestjs/common';
+import { Controller, Query, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { domainTarget } from '../audit/targets';
 import { AuditedWrite, type WriteAudit } from '../audit/write-audit';
 import { ApiNode } from '../common/api-node.decorator';
@@ -25,8 +26,8 @@ export class DomainsController {
     summary: "Kamailio's local domains",
     ok: DomainListOkDto,
   })
-  async list(@Query() q: ListDomainsQueryDto) {
-    return streamedOk('domains', this.domains.listChunks(q.limit));
+  async list(@Query() q: ListDomainsQueryDto, @Req() request: FastifyRequest) {
+    return streamedOk('domains', this.domains.listChunks(q.limit), request);
   }
 
   @ApiNode({

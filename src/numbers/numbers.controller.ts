@@ -1,5 +1,6 @@
-import { Controller, Query } from '@nestjs/common';
+import { Controller, Query, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { numberTarget, rangeTarget } from '../audit/targets';
 import { AuditedWrite, type WriteAudit } from '../audit/write-audit';
 import { ApiNode } from '../common/api-node.decorator';
@@ -24,10 +25,10 @@ export class NumbersController {
       'matches anywhere. `random=true`: `limit` numbers (default 1) drawn uniformly without repeats, in random order.',
     ok: NumberListOkDto,
   })
-  async list(@Query() q: ListNumbersQueryDto) {
+  async list(@Query() q: ListNumbersQueryDto, @Req() request: FastifyRequest) {
     if (q.random) return ok({ numbers: await this.numbers.random(q.limit ?? 1, q.search) });
     // Streamed: a whole pool of a million numbers is never held in memory.
-    return streamedOk('numbers', this.numbers.listChunks(q.search, q.limit));
+    return streamedOk('numbers', this.numbers.listChunks(q.search, q.limit), request);
   }
 
   @ApiNode({

@@ -1,5 +1,6 @@
-import { Controller, Query } from '@nestjs/common';
+import { Controller, Query, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { phoneUserTarget } from '../audit/targets';
 import { AuditedWrite, type WriteAudit } from '../audit/write-audit';
 import { ApiNode } from '../common/api-node.decorator';
@@ -43,8 +44,8 @@ export class PhonesController {
     summary: 'MACs of all phones that carry a user, or of those matching a glob',
     ok: PhoneListOkDto,
   })
-  async list(@Query() q: ListPhonesQueryDto) {
-    return streamedOk('macs', this.phones.listChunks(q.search, q.limit));
+  async list(@Query() q: ListPhonesQueryDto, @Req() request: FastifyRequest) {
+    return streamedOk('macs', this.phones.listChunks(q.search, q.limit), request);
   }
 
   @ApiNode({

@@ -1,5 +1,6 @@
-import { Controller, Query } from '@nestjs/common';
+import { Controller, Query, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { userTarget } from '../audit/targets';
 import { AuditedWrite, type WriteAudit } from '../audit/write-audit';
 import { ApiNode } from '../common/api-node.decorator';
@@ -46,8 +47,8 @@ export class UsersController {
     summary: 'Addresses of all users, or of those matching a glob',
     ok: UserListOkDto,
   })
-  async list(@Query() q: ListUsersQueryDto) {
-    return streamedOk('users', this.users.listChunks(q.search, q.limit));
+  async list(@Query() q: ListUsersQueryDto, @Req() request: FastifyRequest) {
+    return streamedOk('users', this.users.listChunks(q.search, q.limit), request);
   }
 
   @ApiNode({
