@@ -137,8 +137,10 @@ export class ApiKeysService {
   /**
    * The caller behind a presented key, or undefined. Hashes are compared in constant time.
    * Answered at once (no promise) when the key's row is in the cache, as it is for a key in use.
+   * `scope` is the request presenting it (required, so that no caller forgets it): what the
+   * key's bookkeeping logs for it carries its `reqId`.
    */
-  verify(presented: string, scope?: LogScope): ApiKeyIdentity | undefined | Promise<ApiKeyIdentity | undefined> {
+  verify(presented: string, scope: LogScope | undefined): ApiKeyIdentity | undefined | Promise<ApiKeyIdentity | undefined> {
     const hash = sha256(presented);
     if (this.bootstrapHash && timingSafeEqual(hash, this.bootstrapHash))
       return { id: RESERVED_KEY_NAME, name: RESERVED_KEY_NAME, role: 'admin' };

@@ -48,7 +48,7 @@ export class MetricsController {
     if (!presented) {
       throw new AuthError(AuthErrorCode.Unauthenticated, 'an API key is required for /metrics (or set METRICS_PUBLIC=true)');
     }
-    const identity = await this.keys.verify(presented);
+    const identity = await this.keys.verify(presented, request);
     if (!identity) throw new AuthError(AuthErrorCode.Unauthenticated, 'the API key is not valid (unknown or revoked)');
     request.apiKey = identity;
   }
